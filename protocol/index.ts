@@ -1,0 +1,24 @@
+export {
+  PatchAction,
+  type JsonValue,
+  type JsonObject,
+  type Patch,
+  type SchemaPatch,
+  type BindUpdatePatch,
+  type ErrorPatch,
+  type AckPatch,
+  type ResyncPatch,
+} from './patch.js';
+export {
+  ReservedEvent,
+  validateClientEvent,
+  isWireId,
+  MAX_ID_LENGTH,
+  type ClientEvent,
+  type PostedEvent,
+  type EventRejection,
+  type EventAccepted,
+} from './client-event.js';
+export { parseJsonGuarded, type GuardedJson } from './safe-json.js';
+export { formatSseMessage, formatSseRetry, SSE_KEEPALIVE, type SseMessage } from './sse-frame.js';
+export { formatCursor, parseCursor, MAX_CURSOR_ENTRIES, type CursorEntry } from './cursor.js';

@@ -1,0 +1,40 @@
+/** A change to one instance, as published to every process serving the app. */
+export interface PublishedBatch {
+  type: string;
+  instance: string;
+  rev: number;
+  /** The patch array (JSON text) every subscriber receives. */
+  batch: string;
+  /** The client whose event made the change: it receives `batch` with `ack` appended, in one message. */
+  origin?: { clientId: string; ack: string };
+}
+
+/** A message for one client, wherever its stream is. */
+export interface DirectMessage {
+  clientId: string;
+  /** A patch array (JSON text); absent when the message only moves a position or a subscription. */
+  message?: string;
+  /** The instance position this message brings the client to, and whether it (un)subscribes it. */
+  position?: { type: string; instance: string; rev: number; subscribe?: boolean };
+  unsubscribe?: { type: string; instance: string };
+}
+
+/** Where a process receives what is published. */
+export interface BrokerReceiver {
+  deliverBatch(batch: PublishedBatch): void;
+  deliverDirect(message: DirectMessage): void;
+}
+
+/**
+ * Moves patches from the process that made them to the processes holding the streams. Messages published by
+ * one process reach every receiver in the order they were published.
+ */
+export interface Broker {
+  /** True when streams may live in other processes (so a missing local stream proves nothing). */
+  readonly distributed: boolean;
+  /** Called once by the engine. */
+  attach(receiver: BrokerReceiver): void;
+  publish(batch: PublishedBatch): Promise<void>;
+  sendDirect(message: DirectMessage): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,77 @@
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { WebSocketServer } from 'ws';
+import { clientScriptRoute } from './client-script-route.js';
+import { NascEngine, type EngineOptions } from './engine.js';
+import { eventRoute } from './event-route.js';
+import { jsonError } from './json-error.js';
+import { addSchemaRoutes } from './schema-routes.js';
+import { sseRoute } from './sse-route.js';
+import { wsRoute } from './ws-route.js';
+
+/** Options of {@link createNasc}: the engine's, plus transport limits and timings. */
+export interface NascOptions extends EngineOptions {
+  /** Interval of SSE comment keepalives, in ms (default 15,000). */
+  keepAliveMs?: number;
+  /** The `retry:` hint sent on each SSE stream, in ms (default 1,000). */
+  retryMs?: number;
+  /** Largest event accepted, as a POST body or a WS text frame (default 64 KiB). */
+  maxBodyBytes?: number;
+  /** Bytes that may queue for one slow client before it is disconnected to resync (default 1 MiB). */
+  maxBufferedBytes?: number;
+}
+
+/** What {@link createNasc} returns: a Hono app to mount, the WebSocket server to hand to `serve`, the engine. */
+export interface Nasc {
+  /** Mount it where the client should find it: `app.route('/nasc', nasc.app)`. */
+  readonly app: Hono;
+  /** Pass to `@hono/node-server`'s `serve({ ..., websocket: nasc.websocket })`. */
+  readonly websocket: { server: WebSocketServer };
+  readonly engine: NascEngine;
+  /** Closes every stream and socket, then the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates a Nasc server: SSE (`GET /events` + `POST /event`), WebSocket (`GET /ws`), schemas, manifest and
+ * the browser bundle (`GET /nasc.js`), all over one engine.
+ *
+ * @example
+ * const nasc = createNasc({ handlers: { Counter }, schemas });
+ * const app = new Hono().route('/nasc', nasc.app);
+ * serve({ fetch: app.fetch, port: 3000, websocket: nasc.websocket });
+ */
+export function createNasc(options: NascOptions): Nasc {
+  const keepAliveMs = options.keepAliveMs ?? 15_000;
+  const retryMs = options.retryMs ?? 1_000;
+  const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
+  const maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
+  const engine = new NascEngine(options);
+  // Frames larger than this are cut by `ws` itself (close 1009); between maxBodyBytes and this they get an
+  // `error` patch and the socket stays open.
+  const websocketServer = new WebSocketServer({ noServer: true, maxPayload: Math.max(maxBodyBytes * 4, 1024 * 1024) });
+
+  const app = new Hono();
+  app.get('/events', sseRoute(engine, { keepAliveMs, retryMs, maxBufferedBytes }));
+  app.post('/event', eventRoute(engine, { maxBodyBytes }));
+  app.get('/ws', wsRoute(engine, { maxBodyBytes, maxBufferedBytes }));
+  addSchemaRoutes(app, engine);
+  app.get('/nasc.js', clientScriptRoute());
+  app.notFound((c) => jsonError(c, 404, 'not_found', 'No such Nasc endpoint.'));
+  app.onError((error, c) => {
+    if (error instanceof HTTPException && error.status < 500) return jsonError(c, error.status, 'bad_request', error.message);
+    engine.logger.error('request failed', { path: c.req.path, error: error instanceof Error ? error.message : String(error) });
+    // Never the error's own message: it may hold paths or internals.
+    return jsonError(c, 500, 'internal', 'The server could not process the request.');
+  });
+
+  return {
+    app,
+    websocket: { server: websocketServer },
+    engine,
+    async close() {
+      for (const socket of websocketServer.clients) socket.terminate();
+      await engine.shutdown();
+    },
+  };
+}

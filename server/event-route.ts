@@ -1,0 +1,55 @@
+import type { Handler } from 'hono';
+import { decodeEvent } from './decode-event.js';
+import type { NascEngine } from './engine.js';
+import { jsonError } from './json-error.js';
+
+/** Options of the event endpoint. */
+export interface EventRouteOptions {
+  maxBodyBytes: number;
+}
+
+const JSON_TYPE = /^application\/json\s*(;|$)/i;
+
+/**
+ * `POST /event`: one event as JSON with its `clientId`. Answers `202 {ok:true, eventId}` once the event has
+ * been applied (its patches and ack are already on the client's stream), or a 4xx `{error, code}`.
+ */
+export function eventRoute(engine: NascEngine, options: EventRouteOptions): Handler {
+  return async function nascPostEvent(c) {
+    // Requiring JSON also makes a cross-site POST need a CORS preflight: plain forms cannot send it.
+    if (!JSON_TYPE.test(c.req.header('Content-Type') ?? '')) {
+      return jsonError(c, 415, 'unsupported_media_type', 'Send the event as Content-Type: application/json.');
+    }
+    const declared = Number(c.req.header('Content-Length'));
+    if (declared > options.maxBodyBytes) {
+      return jsonError(c, 413, 'too_large', `An event may be at most ${options.maxBodyBytes} bytes.`);
+    }
+    const text = await readBounded(c.req.raw, options.maxBodyBytes);
+    if (text === undefined) return jsonError(c, 413, 'too_large', `An event may be at most ${options.maxBodyBytes} bytes.`);
+    const decoded = decodeEvent(text, options.maxBodyBytes, true);
+    if (!decoded.ok) return jsonError(c, decoded.status, decoded.code, decoded.message);
+    const { clientId, ...event } = decoded.value;
+    const result = await engine.handle(clientId, event);
+    if (!result.ok) return jsonError(c, result.status, result.code, result.message, result.eventId);
+    return c.json({ ok: true, eventId: result.eventId }, 202);
+  };
+}
+
+/** Reads a request body as UTF-8, giving up (undefined) as soon as it passes `maxBytes`. */
+async function readBounded(request: Request, maxBytes: number): Promise<string | undefined> {
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
+}

@@ -1,0 +1,15 @@
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+/** The JSON body of every refused request: a message for people and a stable code for programs. */
+export interface ErrorBody {
+  error: string;
+  code: string;
+  eventId?: string;
+}
+
+/** Answers `status` with `{ error, code }`. */
+export function jsonError(c: Context, status: ContentfulStatusCode, code: string, message: string, eventId?: string): Response {
+  const body: ErrorBody = eventId === undefined ? { error: message, code } : { error: message, code, eventId };
+  return c.json(body, status);
+}

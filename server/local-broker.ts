@@ -1,0 +1,23 @@
+import type { Broker, BrokerReceiver, DirectMessage, PublishedBatch } from './broker.js';
+
+/** The in-process {@link Broker}: delivers synchronously to this process's streams. */
+export class LocalBroker implements Broker {
+  readonly distributed = false;
+  #receiver: BrokerReceiver | undefined;
+
+  attach(receiver: BrokerReceiver): void {
+    this.#receiver = receiver;
+  }
+
+  async publish(batch: PublishedBatch): Promise<void> {
+    this.#receiver?.deliverBatch(batch);
+  }
+
+  async sendDirect(message: DirectMessage): Promise<void> {
+    this.#receiver?.deliverDirect(message);
+  }
+
+  async close(): Promise<void> {
+    this.#receiver = undefined;
+  }
+}

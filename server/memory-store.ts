@@ -1,0 +1,85 @@
+import type { CommitRequest, EventOutcome, InstanceRecord, LogEntry, Store } from './store.js';
+
+/** Sizes of the in-memory store. */
+export interface MemoryStoreOptions {
+  /** Log entries kept per instance (default 256). */
+  logSize?: number;
+  /** Event outcomes kept for dedupe, oldest dropped first (default 100,000). */
+  outcomeLimit?: number;
+}
+
+interface Slot {
+  record: InstanceRecord;
+  log: LogEntry[];
+}
+
+/**
+ * A {@link Store} in process memory: fast, for tests and single-process apps that need no persistence.
+ *
+ * @example
+ * createNasc({ handlers, store: new MemoryStore() });
+ */
+export class MemoryStore implements Store {
+  readonly #slots = new Map<string, Slot>();
+  readonly #outcomes = new Map<string, EventOutcome>();
+  readonly #logSize: number;
+  readonly #outcomeLimit: number;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.#logSize = options.logSize ?? 256;
+    this.#outcomeLimit = options.outcomeLimit ?? 100_000;
+  }
+
+  async load(type: string, instance: string): Promise<InstanceRecord | undefined> {
+    return this.#slots.get(slotKey(type, instance))?.record;
+  }
+
+  async commit(type: string, instance: string, request: CommitRequest): Promise<boolean> {
+    const key = slotKey(type, instance);
+    const slot = this.#slots.get(key);
+    if ((slot?.record.rev ?? 0) !== request.expectedRev) return false;
+    const record = { state: request.state, rev: request.rev };
+    if (!slot) {
+      this.#slots.set(key, { record, log: [] });
+    } else {
+      slot.record = record;
+      if (request.batch !== undefined) {
+        slot.log.push({ rev: request.rev, batch: request.batch });
+        if (slot.log.length > this.#logSize) slot.log.splice(0, slot.log.length - this.#logSize);
+      }
+    }
+    if (request.outcome) this.#remember(request.outcome.eventId, request.outcome.outcome);
+    return true;
+  }
+
+  async readLog(type: string, instance: string, afterRev: number): Promise<LogEntry[] | undefined> {
+    const slot = this.#slots.get(slotKey(type, instance));
+    if (!slot) return undefined;
+    if (afterRev >= slot.record.rev) return [];
+    const first = slot.log[0];
+    if (!first || first.rev > afterRev + 1) return undefined;
+    return slot.log.slice(afterRev + 1 - first.rev);
+  }
+
+  async recallOutcome(eventId: string): Promise<EventOutcome | undefined> {
+    return this.#outcomes.get(eventId);
+  }
+
+  async saveOutcome(eventId: string, outcome: EventOutcome): Promise<void> {
+    this.#remember(eventId, outcome);
+  }
+
+  async close(): Promise<void> {}
+
+  #remember(eventId: string, outcome: EventOutcome): void {
+    this.#outcomes.set(eventId, outcome);
+    if (this.#outcomes.size > this.#outcomeLimit) {
+      this.#outcomes.delete(this.#outcomes.keys().next().value!);
+    }
+  }
+}
+
+function slotKey(type: string, instance: string): string {
+  // Ids never contain control characters, so NUL cannot be forged into a colliding key.
+  return `${type}\u0000${instance}`;
+}

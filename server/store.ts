@@ -1,0 +1,52 @@
+import type { JsonObject } from '../protocol/index.js';
+
+/** An instance as stored: its state and its revision (1 after mount, +1 per change). */
+export interface InstanceRecord {
+  state: JsonObject;
+  rev: number;
+}
+
+/** One entry of an instance's replay log: the patch array (as sent) that moved it to `rev`. */
+export interface LogEntry {
+  rev: number;
+  batch: string;
+}
+
+/** How an event ended, kept by `eventId` so a retry is answered with the first result. */
+export type EventOutcome =
+  | { ok: true; type: string; instance: string; rev: number }
+  | { ok: false; type: string; instance: string; message: string; code: string; field?: string };
+
+/** What {@link Store.commit} writes, all or nothing. */
+export interface CommitRequest {
+  state: JsonObject;
+  rev: number;
+  /** The revision the change was computed from; 0 when the instance is new. */
+  expectedRev: number;
+  /** The patch array that moves a client from `expectedRev` to `rev`; absent for a mount. */
+  batch?: string;
+  /** The event that made the change, remembered in the same write. */
+  outcome?: { eventId: string; outcome: EventOutcome };
+}
+
+/**
+ * Where instances live: state + revision + a bounded replay log + event outcomes. The engine reads and writes
+ * only through this interface, so a store shared by several processes can replace the in-process one.
+ */
+export interface Store {
+  /** The instance, or `undefined` when it was never mounted. The engine never mutates what it gets. */
+  load(type: string, instance: string): Promise<InstanceRecord | undefined>;
+  /**
+   * Saves a new state if the stored revision still equals `expectedRev` (compare-and-set) and appends
+   * `batch` to the log. Resolves `false`, writing nothing, when another writer got there first.
+   */
+  commit(type: string, instance: string, request: CommitRequest): Promise<boolean>;
+  /** The log entries after `afterRev`, oldest first, or `undefined` when the log no longer reaches back that far. */
+  readLog(type: string, instance: string, afterRev: number): Promise<LogEntry[] | undefined>;
+  /** The outcome recorded for an event id. */
+  recallOutcome(eventId: string): Promise<EventOutcome | undefined>;
+  /** Records an outcome that changed no state (an error, or an event that changed nothing). */
+  saveOutcome(eventId: string, outcome: EventOutcome): Promise<void>;
+  /** Releases files and connections. */
+  close(): Promise<void>;
+}

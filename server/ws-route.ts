@@ -1,0 +1,69 @@
+import { upgradeWebSocket } from '@hono/node-server';
+import type { Handler } from 'hono';
+import { isWireId, parseCursor, PatchAction, type ErrorPatch } from '../protocol/index.js';
+import type { Connection } from './connection.js';
+import { decodeEvent } from './decode-event.js';
+import type { NascEngine } from './engine.js';
+import { jsonError } from './json-error.js';
+import { WsChannel, type WebSocketPeer } from './ws-channel.js';
+
+/** Options of the WebSocket endpoint. */
+export interface WsRouteOptions {
+  maxBodyBytes: number;
+  maxBufferedBytes: number;
+}
+
+function errorFrame(patch: Omit<ErrorPatch, 'action'>): string {
+  return JSON.stringify([{ action: PatchAction.Error, ...patch }]);
+}
+
+/**
+ * `GET /ws?clientId=…[&cursor=…]`: one socket carrying events in and patch arrays out. Every inbound text
+ * frame is one event; a bad frame is answered with an `error` patch and the socket stays open.
+ */
+export function wsRoute(engine: NascEngine, options: WsRouteOptions): Handler {
+  return async function nascWebSocket(c, next) {
+    const clientId = c.req.query('clientId');
+    if (!isWireId(clientId)) {
+      return jsonError(c, 400, 'bad_client_id', 'Query parameter "clientId" must be a non-empty id without control characters.');
+    }
+    if (c.req.header('Upgrade')?.toLowerCase() !== 'websocket') {
+      return jsonError(c, 426, 'upgrade_required', 'This endpoint speaks WebSocket only.');
+    }
+    const cursor = parseCursor(c.req.query('cursor') ?? '') ?? [];
+    let connection: Connection | undefined;
+    const upgrade = upgradeWebSocket(() => ({
+      onOpen(_event, ws) {
+        const peer = ws.raw as WebSocketPeer;
+        connection = engine.open(clientId, new WsChannel(peer, options.maxBufferedBytes), cursor);
+      },
+      onMessage(message, ws) {
+        if (typeof message.data !== 'string') {
+          ws.send(errorFrame({ message: 'Send events as JSON text frames, not binary.', code: 'binary_frame' }));
+          return;
+        }
+        const decoded = decodeEvent(message.data, options.maxBodyBytes, false);
+        if (!decoded.ok) {
+          ws.send(errorFrame({ message: decoded.message, code: decoded.code }));
+          return;
+        }
+        const event = decoded.value;
+        engine.handle(clientId, event).then(
+          (result) => {
+            if (result.ok) return;
+            const { message: text, code, eventId } = result;
+            ws.send(errorFrame({ message: text, code, type: event.type, instance: event.instance, ...(eventId ? { eventId } : {}) }));
+          },
+          (error: unknown) => {
+            engine.logger.error('event failed', { clientId, type: event.type, instance: event.instance, error: String(error) });
+            ws.send(errorFrame({ message: 'The server could not process the event.', code: 'internal', type: event.type, instance: event.instance }));
+          },
+        );
+      },
+      onClose() {
+        if (connection) engine.close(connection);
+      },
+    }));
+    return upgrade(c, next);
+  };
+}
