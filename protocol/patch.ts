@@ -50,6 +50,8 @@ export interface ErrorPatch {
   instance?: string;
   /** Machine-readable reason, e.g. `unknown_event`, `handler_failed`, `not_mounted`. */
   code?: string;
+  /** The form field a user-facing error is about (from a handler's `NascError`). */
+  field?: string;
 }
 
 /** The positive acknowledgement of an event: it was applied (exactly once), producing `rev`. */

@@ -3,14 +3,15 @@ import { readFileSync } from 'node:fs';
 import type { Handler } from 'hono';
 import { jsonError } from './json-error.js';
 
-/** Where the built browser bundle lives, next to the compiled server. */
-export const CLIENT_BUNDLE_URL = new URL('../client/nasc.js', import.meta.url);
+/** Where the built browser bundles live, next to the compiled server. */
+export const CLIENT_BUNDLE_DIR = new URL('../client/', import.meta.url);
 
 /**
- * `GET /nasc.js`: the browser bundle (elements, Lit included), read once, served with an ETag so browsers
- * revalidate instead of downloading it again.
+ * `GET /nasc.js` (production) or `GET /nasc.dev.js` (dev warnings and overlay): a browser bundle (elements,
+ * Lit included), read once, served with an ETag so browsers revalidate instead of downloading it again.
  */
-export function clientScriptRoute(bundleUrl: URL = CLIENT_BUNDLE_URL): Handler {
+export function clientScriptRoute(file: 'nasc.js' | 'nasc.dev.js', directory: URL = CLIENT_BUNDLE_DIR): Handler {
+  const bundleUrl = new URL(file, directory);
   let cached: { body: string; etag: string } | undefined;
   return function nascClientScript(c) {
     if (!cached) {

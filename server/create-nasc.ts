@@ -1,10 +1,12 @@
 import { Hono } from 'hono';
+import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { WebSocketServer } from 'ws';
 import { clientScriptRoute } from './client-script-route.js';
 import { NascEngine, type EngineOptions } from './engine.js';
 import { eventRoute } from './event-route.js';
 import { jsonError } from './json-error.js';
+import { originGuard } from './origin-guard.js';
 import { addSchemaRoutes } from './schema-routes.js';
 import { sseRoute } from './sse-route.js';
 import { wsRoute } from './ws-route.js';
@@ -19,6 +21,11 @@ export interface NascOptions extends EngineOptions {
   maxBodyBytes?: number;
   /** Bytes that may queue for one slow client before it is disconnected to resync (default 1 MiB). */
   maxBufferedBytes?: number;
+  /**
+   * Origins of pages on other origins that may use this server (with credentials), e.g.
+   * `['https://app.example.com']`. Pages on the server's own origin always may.
+   */
+  allowedOrigins?: readonly string[];
 }
 
 /** What {@link createNasc} returns: a Hono app to mount, the WebSocket server to hand to `serve`, the engine. */
@@ -51,12 +58,29 @@ export function createNasc(options: NascOptions): Nasc {
   // `error` patch and the socket stays open.
   const websocketServer = new WebSocketServer({ noServer: true, maxPayload: Math.max(maxBodyBytes * 4, 1024 * 1024) });
 
+  const allowedOrigins = options.allowedOrigins ?? [];
+  const guard = originGuard({ allowedOrigins });
+
   const app = new Hono();
+  if (allowedOrigins.length > 0) {
+    const allowed = new Set(allowedOrigins.map((origin) => new URL(origin).origin));
+    app.use(
+      '*',
+      cors({
+        origin: (origin) => (allowed.has(origin) ? origin : null),
+        credentials: true,
+        allowMethods: ['GET', 'POST', 'OPTIONS'],
+        allowHeaders: ['Content-Type', 'Last-Event-ID'],
+        maxAge: 600,
+      }),
+    );
+  }
   app.get('/events', sseRoute(engine, { keepAliveMs, retryMs, maxBufferedBytes }));
-  app.post('/event', eventRoute(engine, { maxBodyBytes }));
-  app.get('/ws', wsRoute(engine, { maxBodyBytes, maxBufferedBytes }));
+  app.post('/event', guard, eventRoute(engine, { maxBodyBytes }));
+  app.get('/ws', guard, wsRoute(engine, { maxBodyBytes, maxBufferedBytes }));
   addSchemaRoutes(app, engine);
-  app.get('/nasc.js', clientScriptRoute());
+  app.get('/nasc.js', clientScriptRoute('nasc.js'));
+  app.get('/nasc.dev.js', clientScriptRoute('nasc.dev.js'));
   app.notFound((c) => jsonError(c, 404, 'not_found', 'No such Nasc endpoint.'));
   app.onError((error, c) => {
     if (error instanceof HTTPException && error.status < 500) return jsonError(c, error.status, 'bad_request', error.message);

@@ -112,6 +112,9 @@ export class NascEngine implements BrokerReceiver {
     }
     const connection = new Connection(clientId, channel);
     this.#connections.set(clientId, connection);
+    // An empty patch array first: the client learns the stream really carries messages (no proxy buffering
+    // it) before anything else happens.
+    channel.send('[]', connection);
     for (const entry of cursor) {
       if (!this.#handlers.has(entry.type)) continue;
       const key = instanceKey(entry.type, entry.instance);
@@ -152,12 +155,20 @@ export class NascEngine implements BrokerReceiver {
     return this.#queue.run(key, () => this.#apply(clientId, run, event, eventId));
   }
 
-  /** Closes every stream and the store. */
-  async shutdown(): Promise<void> {
+  /**
+   * Closes every open stream (clients reconnect and resume from their cursors): for a rolling deploy, or a
+   * test that needs the network to fail.
+   */
+  disconnectAll(reason = 'server closed the stream'): void {
     for (const connection of [...this.#connections.values()]) {
-      connection.channel.close('server shutting down');
+      connection.channel.close(reason);
       this.close(connection);
     }
+  }
+
+  /** Closes every stream and the store. */
+  async shutdown(): Promise<void> {
+    this.disconnectAll('server shutting down');
     await this.#broker.close();
     await this.store.close();
   }

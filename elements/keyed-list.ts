@@ -1,0 +1,117 @@
+import { ContextProvider } from '@lit/context';
+import type { JsonObject, JsonValue } from '../protocol/index.js';
+import { scopeContext } from './contexts.js';
+import { warnOnce } from './dev-mode.js';
+import { ItemScope } from './item-scope.js';
+import type { Scope } from './scope.js';
+
+interface Entry {
+  key: string;
+  nodes: ChildNode[];
+  scope: ItemScope;
+}
+
+/** Elements that are the root of a list item, and the item's scope: events inside resolve to it. */
+export const itemScopes = new WeakMap<Element, ItemScope>();
+
+type MovableParent = ParentNode & { moveBefore?: (node: Node, child: Node | null) => void };
+
+/**
+ * Renders an array through a `<template>` as keyed items, after the template inside `host`. Items keep their
+ * DOM nodes across reorder, insert and remove (keys compared as strings), so focus, caret and element state
+ * survive; changed items update their bindings in place.
+ */
+export class KeyedList {
+  readonly #host: Element;
+  readonly #template: HTMLTemplateElement;
+  readonly #keyName: string | undefined;
+  readonly #parent: Scope;
+  readonly #itemSchema: () => JsonObject | undefined;
+  #entries: Entry[] = [];
+
+  constructor(host: Element, template: HTMLTemplateElement, keyName: string | undefined, parent: Scope, itemSchema: () => JsonObject | undefined) {
+    this.#host = host;
+    this.#template = template;
+    this.#keyName = keyName;
+    this.#parent = parent;
+    this.#itemSchema = itemSchema;
+  }
+
+  update(items: readonly JsonValue[]): void {
+    const previous = new Map(this.#entries.map((entry) => [entry.key, entry]));
+    const seen = new Set<string>();
+    const next: Entry[] = [];
+    items.forEach((item, index) => {
+      const key = this.#keyOf(item, index, seen);
+      seen.add(key);
+      let entry = previous.get(key);
+      if (entry) {
+        previous.delete(key);
+        entry.scope.item = item;
+      } else {
+        entry = this.#create(key, item);
+      }
+      next.push(entry);
+    });
+    for (const gone of previous.values()) for (const node of gone.nodes) node.remove();
+    this.#arrange(next);
+    this.#entries = next;
+  }
+
+  clear(): void {
+    this.update([]);
+  }
+
+  #keyOf(item: JsonValue, index: number, seen: Set<string>): string {
+    if (this.#keyName === undefined) {
+      warnOnce(`list-no-key:${this.#parent.type}`, `a list in type "${this.#parent.type}" has no key attribute: items are matched by position, so reordering rebuilds their DOM.`, this.#host);
+      return `#${index}`;
+    }
+    const value = item !== null && typeof item === 'object' && !Array.isArray(item) ? item[this.#keyName] : undefined;
+    if (value === undefined || value === null) {
+      warnOnce(`list-missing-key:${this.#parent.type}:${this.#keyName}`, `a list item has no "${this.#keyName}" key; it is matched by position.`, this.#host);
+      return `\u0000#${index}`;
+    }
+    let key = String(value);
+    if (seen.has(key)) {
+      warnOnce(`list-duplicate-key:${this.#parent.type}:${key}`, `two list items share the key "${key}"; the later one is matched by position.`, this.#host);
+      key = `\u0000${key}#${index}`;
+    }
+    return key;
+  }
+
+  #create(key: string, item: JsonValue): Entry {
+    const scope = new ItemScope(this.#parent, item, this.#keyName, this.#itemSchema);
+    const fragment = this.#template.content.cloneNode(true) as DocumentFragment;
+    const nodes = [...fragment.childNodes];
+    for (const node of nodes) {
+      if (!(node instanceof Element)) continue;
+      itemScopes.set(node, scope);
+      // Provided before the nodes are inserted, so bindings inside find the item when they connect.
+      new ContextProvider(node as HTMLElement, { context: scopeContext, initialValue: scope });
+    }
+    return { key, nodes, scope };
+  }
+
+  /** Puts the entries in order after the template with as few moves as the walk allows. */
+  #arrange(entries: Entry[]): void {
+    const parent = this.#host as MovableParent;
+    const active = document.activeElement;
+    let anchor: Node | null = null;
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const { nodes } = entries[i]!;
+      const last = nodes[nodes.length - 1];
+      if (!last) continue;
+      const inPlace = last.parentNode === parent && last.nextSibling === anchor && nodes.every((node, j) => j === 0 || node.previousSibling === nodes[j - 1]);
+      if (!inPlace) {
+        for (const node of nodes) {
+          // moveBefore keeps focus, selection and iframe state where the browser has it.
+          if (typeof parent.moveBefore === 'function' && node.parentNode === parent) parent.moveBefore(node, anchor);
+          else parent.insertBefore(node, anchor);
+        }
+      }
+      anchor = nodes[0]!;
+    }
+    if (active instanceof HTMLElement && active !== document.activeElement && active.isConnected) active.focus();
+  }
+}

@@ -1,0 +1,44 @@
+import { ReactiveElement } from '@lit/reactive-element';
+import { customElement, property } from '@lit/reactive-element/decorators.js';
+import { getPageConnection, type PageConnection, type TransportPreference } from './page-connection.js';
+
+/**
+ * Page-level settings for HTML authors. Its `connection` property is the page connection, whose events
+ * (`nasc-connected`, `nasc-disconnected`, `nasc-patch`, `nasc-send`, `nasc-error`) page scripts can listen to.
+ *
+ * @example
+ * <na-connection transport="ws" base="/nasc"></na-connection>
+ */
+@customElement('na-connection')
+export class NaConnection extends ReactiveElement {
+  /** `sse`, `ws` or `auto` (the default rule: URL, then scopes, then SSE). */
+  @property({ reflect: true }) transport: TransportPreference = 'auto';
+  /** Where the Nasc routes are mounted (default: next to the script). */
+  @property({ reflect: true }) base?: string;
+
+  /** The page connection this element configures. */
+  get connection(): PageConnection {
+    return getPageConnection();
+  }
+
+  protected override createRenderRoot(): HTMLElement {
+    return this;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Read the attributes now, before the first scope starts the connection on its next microtask.
+    const transport = this.getAttribute('transport');
+    const base = this.getAttribute('base');
+    this.connection.configure({
+      ...(transport === 'sse' || transport === 'ws' || transport === 'auto' ? { transport } : {}),
+      ...(base ? { base } : {}),
+    });
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'na-connection': NaConnection;
+  }
+}

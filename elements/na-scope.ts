@@ -1,0 +1,185 @@
+import { ContextConsumer, ContextProvider } from '@lit/context';
+import { ReactiveElement } from '@lit/reactive-element';
+import { customElement, property } from '@lit/reactive-element/decorators.js';
+import type { ErrorPatch, JsonObject, JsonValue } from '../protocol/index.js';
+import './page-context.js';
+import { connectionContext, scopeContext } from './contexts.js';
+import { warnOnce } from './dev-mode.js';
+import { delegateEvents } from './event-delegation.js';
+import { NascErrorEvent } from './events.js';
+import { ConnectionState, type EventResult, type InstanceChange, type PageConnection } from './page-connection.js';
+import { readPath, rootProp, type Scope } from './scope.js';
+
+/** What `<na-scope status>` shows, for CSS. */
+export const ScopeStatus = { Connecting: 'connecting', Live: 'live', Offline: 'offline', Error: 'error' } as const;
+export type ScopeStatus = (typeof ScopeStatus)[keyof typeof ScopeStatus];
+
+/**
+ * Mounts one server instance (`type` + `instance`) and gives the bindings and event attributes inside it
+ * their data. Besides the server's properties it holds two local ones: `$error` (the last error message, until
+ * the next acknowledged event) and `$errors` (field → message, from `NascError`s with a `field`).
+ *
+ * @example
+ * <na-scope type="User" instance="currentUser"><na-bind prop="name">Guest</na-bind></na-scope>
+ */
+@customElement('na-scope')
+export class NaScope extends ReactiveElement implements Scope {
+  @property({ reflect: true }) type = '';
+  @property({ reflect: true }) instance = '';
+  /** Asks the page for a transport (`ws`/`sse`); only scopes present when the page connects count. */
+  @property({ reflect: true }) transport?: string;
+  /** Extra mount parameters, as a JSON object. */
+  @property({ type: Object }) params: JsonObject = {};
+  /** Reflects the scope's state: `connecting`, `live`, `offline`, or `error`. */
+  @property({ reflect: true }) status: ScopeStatus = ScopeStatus.Connecting;
+
+  #connection: PageConnection | undefined;
+  #unsubscribe: (() => void) | undefined;
+  #undelegate: (() => void) | undefined;
+  readonly #watchers = new Map<string, Set<() => void>>();
+  readonly #local = new Map<string, JsonValue>();
+  #failed = false;
+
+  constructor() {
+    super();
+    new ContextProvider(this, { context: scopeContext, initialValue: this });
+    new ContextConsumer(this, {
+      context: connectionContext,
+      subscribe: true,
+      callback: (connection) => this.#useConnection(connection),
+    });
+  }
+
+  protected override createRenderRoot(): HTMLElement {
+    return this;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.#undelegate ??= delegateEvents(this);
+    if (this.#connection) this.#subscribe();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#undelegate?.();
+    this.#undelegate = undefined;
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+  }
+
+  protected override updated(changed: Map<PropertyKey, unknown>): void {
+    if ((changed.has('type') || changed.has('instance')) && this.#connection && this.isConnected) this.#subscribe();
+  }
+
+  // Scope.
+
+  read(path: string): JsonValue | undefined {
+    const segments = path.split('.');
+    const first = segments[0]!;
+    const top = first.startsWith('$') ? this.#local.get(first) : this.#connection?.value(this.type, this.instance, first);
+    return segments.length === 1 ? top : readPath(top, segments.slice(1));
+  }
+
+  watch(prop: string, callback: () => void): () => void {
+    let set = this.#watchers.get(prop);
+    if (!set) this.#watchers.set(prop, (set = new Set()));
+    set.add(callback);
+    const watchers = set;
+    return () => watchers.delete(callback);
+  }
+
+  send(event: string, payload: JsonObject, origin?: Element): Promise<EventResult> {
+    const connection = this.#connection;
+    if (!connection) return Promise.reject(new Error('<na-scope> is not connected to a Nasc connection'));
+    return connection.send(this.type, this.instance, event, payload, origin);
+  }
+
+  schema(): JsonObject | undefined {
+    return this.#connection?.schema(this.type);
+  }
+
+  // Internals.
+
+  #useConnection(connection: PageConnection): void {
+    if (connection === this.#connection) return;
+    this.#connection?.removeEventListener('nasc-connected', this.#onConnectionChange);
+    this.#connection?.removeEventListener('nasc-disconnected', this.#onConnectionChange);
+    this.#connection = connection;
+    connection.addEventListener('nasc-connected', this.#onConnectionChange);
+    connection.addEventListener('nasc-disconnected', this.#onConnectionChange);
+    if (this.isConnected) this.#subscribe();
+  }
+
+  #subscribe(): void {
+    const connection = this.#connection!;
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    if (!this.type || !this.instance) {
+      warnOnce(`scope-incomplete:${this.outerHTML.slice(0, 80)}`, '<na-scope> needs both type and instance attributes.', this);
+      return;
+    }
+    const asked = this.transport ?? this.getAttribute('na-transport') ?? undefined;
+    if (asked && connection.transport && asked !== connection.transport) {
+      warnOnce(`scope-transport:${asked}`, `<na-scope transport="${asked}"> was added after the page connected over ${connection.transport}; it uses ${connection.transport}.`, this);
+    }
+    this.#unsubscribe = connection.subscribe(this.type, this.instance, this.params, this.#onChange);
+    this.#onConnectionChange();
+  }
+
+  readonly #onChange = (change: InstanceChange): void => {
+    switch (change.kind) {
+      case 'prop':
+        this.#notify(change.prop);
+        break;
+      case 'ack':
+        this.#setFailed(false);
+        if (this.#local.size > 0) {
+          this.#local.clear();
+          this.#notify('$error');
+          this.#notify('$errors');
+        }
+        break;
+      case 'error':
+        this.#showError(change.error);
+        break;
+    }
+  };
+
+  readonly #onConnectionChange = (): void => {
+    const state = this.#connection?.state;
+    if (this.#failed) return;
+    this.status =
+      state === ConnectionState.Live
+        ? ScopeStatus.Live
+        : state === ConnectionState.Reconnecting || state === ConnectionState.Offline || state === ConnectionState.Closed
+          ? ScopeStatus.Offline
+          : ScopeStatus.Connecting;
+  };
+
+  #showError(error: ErrorPatch): void {
+    this.#setFailed(true);
+    this.#local.set('$error', error.message);
+    this.#local.set('$errors', error.field ? { [error.field]: error.message } : {});
+    this.#notify('$error');
+    this.#notify('$errors');
+    this.dispatchEvent(new NascErrorEvent(error, { bubbles: true, composed: true }));
+  }
+
+  #setFailed(failed: boolean): void {
+    this.#failed = failed;
+    if (failed) this.status = ScopeStatus.Error;
+    else this.#onConnectionChange();
+  }
+
+  #notify(prop: string): void {
+    const watchers = this.#watchers.get(rootProp(prop));
+    if (watchers) for (const watcher of [...watchers]) watcher();
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'na-scope': NaScope;
+  }
+}

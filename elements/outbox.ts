@@ -1,0 +1,84 @@
+import type { ClientEvent } from '../protocol/index.js';
+import { tabStorage } from './tab-storage.js';
+
+/** An event waiting for its acknowledgement. */
+export interface OutboxEntry {
+  event: ClientEvent & { eventId: string };
+  /** Set while the event is on the wire (sent, ack not yet back). */
+  sent: boolean;
+  /** Set once the server said it applied the event (SSE 202): it no longer holds the send window. */
+  accepted: boolean;
+}
+
+const STORAGE_KEY = 'nasc:outbox';
+
+/**
+ * The events not yet acknowledged, in send order. Bounded; kept in sessionStorage so a reload re-sends what
+ * the server may not have applied (it applies each `eventId` at most once).
+ */
+export class Outbox {
+  readonly #entries: OutboxEntry[] = [];
+  readonly #limit: number;
+  readonly #storage = tabStorage();
+
+  constructor(limit = 500) {
+    this.#limit = limit;
+    const saved = this.#storage?.getItem(STORAGE_KEY);
+    if (!saved) return;
+    try {
+      for (const event of JSON.parse(saved) as OutboxEntry['event'][]) this.#entries.push({ event, sent: false, accepted: false });
+    } catch {
+      this.#storage?.removeItem(STORAGE_KEY);
+    }
+  }
+
+  get size(): number {
+    return this.#entries.length;
+  }
+
+  /** Queues an event; false when the queue is full (the caller reports it instead of dropping it silently). */
+  push(event: OutboxEntry['event']): boolean {
+    if (this.#entries.length >= this.#limit) return false;
+    this.#entries.push({ event, sent: false, accepted: false });
+    this.#save();
+    return true;
+  }
+
+  /** The first entries not yet on the wire, up to `window` in flight in all. */
+  sendable(window: number): OutboxEntry[] {
+    const inFlight = this.#entries.filter((entry) => entry.sent && !entry.accepted).length;
+    return this.#entries.filter((entry) => !entry.sent).slice(0, Math.max(0, window - inFlight));
+  }
+
+  /** Removes an acknowledged event; returns it, or undefined when it was not waiting. */
+  settle(eventId: string): OutboxEntry | undefined {
+    const index = this.#entries.findIndex((entry) => entry.event.eventId === eventId);
+    if (index < 0) return undefined;
+    const [entry] = this.#entries.splice(index, 1);
+    this.#save();
+    return entry;
+  }
+
+  /** The server applied the event; its ack is on the way. */
+  markAccepted(eventId: string): void {
+    const entry = this.#entries.find((candidate) => candidate.event.eventId === eventId);
+    if (entry) entry.accepted = true;
+  }
+
+  /** After a reconnect nothing is on the wire any more: everything unacknowledged goes again, in order. */
+  resetInFlight(): void {
+    for (const entry of this.#entries) {
+      entry.sent = false;
+      entry.accepted = false;
+    }
+  }
+
+  #save(): void {
+    try {
+      if (this.#entries.length === 0) this.#storage?.removeItem(STORAGE_KEY);
+      else this.#storage?.setItem(STORAGE_KEY, JSON.stringify(this.#entries.map((entry) => entry.event)));
+    } catch {
+      // Storage full or denied: the queue still works for this page's life.
+    }
+  }
+}

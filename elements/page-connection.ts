@@ -1,0 +1,568 @@
+import {
+  formatCursor,
+  PatchAction,
+  ReservedEvent,
+  type ClientEvent,
+  type CursorEntry,
+  type ErrorPatch,
+  type JsonObject,
+  type JsonValue,
+  type Patch,
+} from '../protocol/index.js';
+import { backoffDelay } from './backoff.js';
+import { warnOnce } from './dev-mode.js';
+import {
+  NascConnectedEvent,
+  NascDisconnectedEvent,
+  NascErrorEvent,
+  NascPatchEvent,
+  NascSendEvent,
+  type PageConnectionEventMap,
+} from './events.js';
+import { Outbox } from './outbox.js';
+import { BatchVerdict, RevisionGate } from './revision-gate.js';
+import { SseTransport } from './sse-transport.js';
+import { randomId, tabClientId } from './tab-storage.js';
+import { TransportKind, type SendResult, type Transport, type TransportListener } from './transport.js';
+import { WsTransport } from './ws-transport.js';
+
+/** What the page asks for: a transport, or `auto` (URL, then scopes, then SSE). */
+export type TransportPreference = TransportKind | 'auto';
+
+/** Page-level settings; they count only before the connection starts. */
+export interface ConnectionOptions {
+  transport?: TransportPreference;
+  /** Where the Nasc routes are mounted, e.g. `/nasc` or `https://api.example.com/nasc`. */
+  base?: string | URL;
+}
+
+/** The connection's state, as the badge shows it. */
+export const ConnectionState = {
+  Idle: 'idle',
+  Connecting: 'connecting',
+  Live: 'live',
+  Reconnecting: 'reconnecting',
+  Offline: 'offline',
+  Closed: 'closed',
+} as const;
+export type ConnectionState = (typeof ConnectionState)[keyof typeof ConnectionState];
+
+/** The result of one event, once acknowledged. */
+export type EventResult = { ok: true; eventId: string; rev: number } | ({ ok: false } & ErrorPatch);
+
+/** What a subscriber of one instance is told. */
+export type InstanceChange =
+  | { kind: 'prop'; prop: string; value: JsonValue }
+  | { kind: 'ack'; eventId: string }
+  | { kind: 'error'; error: ErrorPatch };
+
+/** A subscriber of one instance. */
+export type InstanceListener = (change: InstanceChange) => void;
+
+interface InstanceView {
+  readonly key: string;
+  readonly type: string;
+  readonly instance: string;
+  params: JsonObject;
+  readonly state: Map<string, JsonValue>;
+  readonly listeners: Set<InstanceListener>;
+  resyncing: boolean;
+  unmountTimer?: ReturnType<typeof setTimeout>;
+}
+
+interface Waiter {
+  resolve: (result: EventResult) => void;
+  origin?: Element;
+}
+
+/** Attempts without ever opening after which the other transport is tried. */
+const FALLBACK_AFTER = 3;
+/** How long a stream may take to deliver its first message before the attempt counts as failed. */
+const OPEN_TIMEOUT_MS = 10_000;
+const OFFLINE_AFTER = 5;
+
+const pendingCount = new WeakMap<Element, number>();
+
+function instanceKey(type: string, instance: string): string {
+  return `${type}\u0000${instance}`;
+}
+
+/**
+ * The page's one connection to a Nasc server. It picks SSE or WebSocket once, mounts every instance that
+ * scopes subscribe to, applies patches in revision order, keeps unacknowledged events in an outbox that
+ * survives reloads, and reconnects with backoff, resuming where it left off.
+ *
+ * @example
+ * const connection = getPageConnection();
+ * connection.addEventListener('nasc-connected', (e) => console.log('live over', e.transport));
+ */
+export class PageConnection extends EventTarget {
+  readonly clientId: string;
+  #baseOption: string | URL | undefined;
+  #preference: TransportPreference;
+  #transport: Transport | undefined;
+  #state: ConnectionState = ConnectionState.Idle;
+  #attempt = 0;
+  #attemptsWithoutOpen = 0;
+  #everOpened = false;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #openTimer: ReturnType<typeof setTimeout> | undefined;
+  #startScheduled = false;
+  readonly #instances = new Map<string, InstanceView>();
+  readonly #gate = new RevisionGate();
+  readonly #outbox = new Outbox();
+  readonly #schemas = new Map<string, JsonObject>();
+  readonly #control: ClientEvent[] = [];
+  readonly #waiters = new Map<string, Waiter>();
+  #pumping = false;
+  #pumpTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(options: ConnectionOptions & { clientId?: string } = {}) {
+    super();
+    this.clientId = options.clientId ?? tabClientId();
+    this.#baseOption = options.base;
+    this.#preference = options.transport ?? 'auto';
+    this.#listenToPage();
+  }
+
+  /** Changes page-level settings. Only before the connection starts: the transport is picked once. */
+  configure(options: ConnectionOptions): void {
+    if (this.#transport) {
+      warnOnce('configure-late', 'connection settings changed after the connection started; they apply on the next page load.');
+      return;
+    }
+    if (options.transport) this.#preference = options.transport;
+    if (options.base !== undefined) this.#baseOption = options.base;
+  }
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  /** The transport in use; undefined until the connection starts. */
+  get transport(): TransportKind | undefined {
+    return this.#transport?.kind;
+  }
+
+  /** Reconnect attempts since the stream was last live. */
+  get attempt(): number {
+    return this.#attempt;
+  }
+
+  /** Where the server's routes are: the configured base, else the default (next to the bundle). */
+  get base(): URL {
+    return toBaseUrl(this.#baseOption ?? defaultBase);
+  }
+
+  /** The JSON Schema of a type, once a `schema` patch brought it. */
+  schema(type: string): JsonObject | undefined {
+    return this.#schemas.get(type);
+  }
+
+  /** The last known value of a top-level property of an instance. */
+  value(type: string, instance: string, prop: string): JsonValue | undefined {
+    return this.#instances.get(instanceKey(type, instance))?.state.get(prop);
+  }
+
+  /** A copy of an instance's known state. */
+  snapshot(type: string, instance: string): JsonObject {
+    return Object.fromEntries(this.#instances.get(instanceKey(type, instance))?.state ?? []);
+  }
+
+  /**
+   * Subscribes to an instance: mounts it (once per page, however many scopes show it) and reports every
+   * change. The returned function unsubscribes; the last one out unmounts.
+   */
+  subscribe(type: string, instance: string, params: JsonObject, listener: InstanceListener): () => void {
+    const key = instanceKey(type, instance);
+    let view = this.#instances.get(key);
+    if (!view) {
+      view = { key, type, instance, params, state: new Map(), listeners: new Set(), resyncing: false };
+      this.#instances.set(key, view);
+      this.#queueMount(view);
+    } else {
+      clearTimeout(view.unmountTimer);
+      view.unmountTimer = undefined;
+    }
+    view.listeners.add(listener);
+    for (const [prop, value] of view.state) listener({ kind: 'prop', prop, value });
+    this.#scheduleStart();
+    const subscribed = view;
+    return () => {
+      subscribed.listeners.delete(listener);
+      if (subscribed.listeners.size > 0 || subscribed.unmountTimer) return;
+      // An element moved in the DOM disconnects and reconnects at once: wait a moment before unmounting.
+      subscribed.unmountTimer = setTimeout(() => this.#unmount(subscribed), 1_000);
+    };
+  }
+
+  /**
+   * Sends an event for an instance. Resolves with its outcome once the server acknowledges it; until then it
+   * waits in the outbox (through disconnects and reloads). `origin` carries `na-pending` meanwhile.
+   */
+  send(type: string, instance: string, event: string, payload: JsonObject = {}, origin?: Element): Promise<EventResult> {
+    const eventId = randomId();
+    const outgoing = { event, type, instance, payload, eventId };
+    return new Promise((resolve) => {
+      if (!this.#outbox.push(outgoing)) {
+        const error: ErrorPatch = { action: PatchAction.Error, message: 'Too many events waiting to be sent.', code: 'outbox_full', eventId, type, instance };
+        this.#deliverError(error);
+        resolve({ ok: false, ...error });
+        return;
+      }
+      this.#waiters.set(eventId, origin ? { resolve, origin } : { resolve });
+      if (origin) markPending(origin, +1);
+      this.#scheduleStart();
+      this.#pump();
+    });
+  }
+
+  /** Starts now instead of on the next microtask (it otherwise starts when the first scope subscribes). */
+  start(): void {
+    if (this.#transport || this.#state === ConnectionState.Closed) return;
+    const kind = chooseTransport(this.#preference);
+    this.#transport = this.#createTransport(kind);
+    this.#openStream(ConnectionState.Connecting);
+  }
+
+  /** Closes the stream for good. */
+  close(): void {
+    this.#state = ConnectionState.Closed;
+    clearTimeout(this.#retryTimer);
+    clearTimeout(this.#openTimer);
+    this.#transport?.close();
+  }
+
+  /** Reconnects now (skipping the backoff wait) if the stream is down. */
+  reconnectNow(): void {
+    if (!this.#transport || this.#state === ConnectionState.Live || this.#state === ConnectionState.Closed) return;
+    clearTimeout(this.#retryTimer);
+    this.#openStream(this.#state);
+  }
+
+  override addEventListener<K extends keyof PageConnectionEventMap>(
+    type: K,
+    listener: (event: PageConnectionEventMap[K]) => void,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void {
+    super.addEventListener(type, listener, options);
+  }
+
+  override removeEventListener<K extends keyof PageConnectionEventMap>(
+    type: K,
+    listener: (event: PageConnectionEventMap[K]) => void,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void {
+    super.removeEventListener(type, listener, options);
+  }
+
+  // Stream lifecycle.
+
+  #scheduleStart(): void {
+    if (this.#transport || this.#startScheduled) return;
+    this.#startScheduled = true;
+    // Let the rest of the page's scopes connect first: the transport rule looks at all of them.
+    queueMicrotask(() => this.start());
+  }
+
+  #createTransport(kind: TransportKind): Transport {
+    const listener: TransportListener = {
+      onOpen: () => this.#onOpen(),
+      onMessage: (text) => this.#onMessage(text),
+      onClose: (reason) => this.#onClose(reason),
+    };
+    const endpoint = { base: this.base, clientId: this.clientId };
+    return kind === TransportKind.Ws ? new WsTransport(endpoint, listener) : new SseTransport(endpoint, listener);
+  }
+
+  #openStream(state: ConnectionState): void {
+    this.#state = state;
+    const cursor: CursorEntry[] = [];
+    for (const view of this.#instances.values()) {
+      const rev = this.#gate.position(view.key);
+      if (rev !== undefined) cursor.push({ type: view.type, instance: view.instance, rev });
+    }
+    this.#transport!.open(formatCursor(cursor));
+    clearTimeout(this.#openTimer);
+    this.#openTimer = setTimeout(() => {
+      this.#transport?.close();
+      this.#onClose('no message within 10 s (a proxy may be buffering the stream)');
+    }, OPEN_TIMEOUT_MS);
+  }
+
+  #onOpen(): void {
+    clearTimeout(this.#openTimer);
+    this.#state = ConnectionState.Live;
+    this.#attempt = 0;
+    this.#attemptsWithoutOpen = 0;
+    this.#everOpened = true;
+    // Everything unacknowledged goes again after the mounts; the server applies each eventId once.
+    this.#outbox.resetInFlight();
+    this.#control.length = 0;
+    for (const view of this.#instances.values()) {
+      if (view.listeners.size > 0 || !view.unmountTimer) this.#queueMount(view);
+    }
+    this.dispatchEvent(new NascConnectedEvent(this.#transport!.kind));
+    this.#pump();
+  }
+
+  #onClose(reason: string): void {
+    clearTimeout(this.#openTimer);
+    if (this.#state === ConnectionState.Closed || !this.#transport) return;
+    this.#attempt += 1;
+    if (!this.#everOpened) this.#attemptsWithoutOpen += 1;
+    if (!this.#everOpened && this.#attemptsWithoutOpen >= FALLBACK_AFTER) {
+      const other = this.#transport.kind === TransportKind.Ws ? TransportKind.Sse : TransportKind.Ws;
+      console.warn(`[nasc] ${this.#transport.kind.toUpperCase()} never connected (${reason}); falling back to ${other.toUpperCase()}.`);
+      this.#transport.close();
+      this.#transport = this.#createTransport(other);
+      this.#attemptsWithoutOpen = 0;
+    }
+    const offline = (typeof navigator !== 'undefined' && navigator.onLine === false) || this.#attempt >= OFFLINE_AFTER;
+    this.#state = offline ? ConnectionState.Offline : ConnectionState.Reconnecting;
+    const delay = backoffDelay(this.#attempt - 1);
+    this.dispatchEvent(new NascDisconnectedEvent(this.#transport.kind, reason, this.#attempt, Math.round(delay)));
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => this.#openStream(this.#state), delay);
+  }
+
+  #listenToPage(): void {
+    if (typeof window === 'undefined') return;
+    window.addEventListener('online', () => this.reconnectNow());
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible') this.reconnectNow();
+    });
+  }
+
+  // Incoming.
+
+  #onMessage(text: string): void {
+    let patches: unknown;
+    try {
+      patches = JSON.parse(text);
+    } catch {
+      warnOnce('bad-message', 'the server sent a message that is not JSON; it was ignored.');
+      return;
+    }
+    if (!Array.isArray(patches)) return;
+    if (patches.length === 0) return;
+    this.dispatchEvent(new NascPatchEvent(patches as Patch[]));
+    const verdicts = new Map<string, BatchVerdict>();
+    const snapshotProps = new Map<string, Set<string>>();
+    for (const patch of patches as Patch[]) {
+      switch (patch.action) {
+        case PatchAction.Schema:
+          this.#schemas.set(patch.type, patch.schema);
+          break;
+        case PatchAction.BindUpdate: {
+          const key = instanceKey(patch.type, patch.instance);
+          const view = this.#instances.get(key);
+          if (!view) break;
+          let verdict = verdicts.get(key);
+          if (verdict === undefined) {
+            verdict = this.#gate.judge(key, patch.rev, patch.snapshot === true);
+            verdicts.set(key, verdict);
+            if (verdict === BatchVerdict.Resync) this.#resync(view);
+            if (verdict === BatchVerdict.Apply) view.resyncing = false;
+          }
+          if (verdict !== BatchVerdict.Apply) break;
+          if (patch.snapshot) {
+            let props = snapshotProps.get(key);
+            if (!props) snapshotProps.set(key, (props = new Set()));
+            props.add(patch.prop);
+          }
+          this.#setProp(view, patch.prop, patch.value);
+          break;
+        }
+        case PatchAction.Ack:
+          this.#settle(patch.eventId, { ok: true, eventId: patch.eventId, rev: patch.rev });
+          this.#instances.get(instanceKey(patch.type, patch.instance))?.listeners.forEach((l) => l({ kind: 'ack', eventId: patch.eventId }));
+          break;
+        case PatchAction.Error:
+          if (patch.eventId) this.#settle(patch.eventId, { ok: false, ...patch });
+          this.#deliverError(patch);
+          break;
+        case PatchAction.Resync: {
+          const view = this.#instances.get(instanceKey(patch.type, patch.instance));
+          if (view) this.#resync(view);
+          break;
+        }
+      }
+    }
+    // A snapshot replaces the state: whatever it no longer has is cleared.
+    for (const [key, props] of snapshotProps) {
+      const view = this.#instances.get(key)!;
+      for (const prop of [...view.state.keys()]) if (!props.has(prop)) this.#setProp(view, prop, null);
+    }
+    this.#pump();
+  }
+
+  #setProp(view: InstanceView, prop: string, value: JsonValue): void {
+    if (value === null) view.state.delete(prop);
+    else view.state.set(prop, value);
+    for (const listener of view.listeners) listener({ kind: 'prop', prop, value });
+  }
+
+  #deliverError(error: ErrorPatch): void {
+    if (error.type !== undefined && error.instance !== undefined) {
+      this.#instances.get(instanceKey(error.type, error.instance))?.listeners.forEach((l) => l({ kind: 'error', error }));
+    }
+    this.dispatchEvent(new NascErrorEvent(error));
+  }
+
+  #settle(eventId: string, result: EventResult): void {
+    this.#outbox.settle(eventId);
+    const waiter = this.#waiters.get(eventId);
+    if (!waiter) return;
+    this.#waiters.delete(eventId);
+    if (waiter.origin) markPending(waiter.origin, -1);
+    waiter.resolve(result);
+  }
+
+  // Outgoing.
+
+  #queueMount(view: InstanceView): void {
+    const rev = this.#gate.position(view.key);
+    const mount: ClientEvent = { event: ReservedEvent.Mount, type: view.type, instance: view.instance, payload: view.params };
+    if (rev !== undefined) mount.rev = rev;
+    this.#control.push(mount);
+    this.#pump();
+  }
+
+  #resync(view: InstanceView): void {
+    if (view.resyncing) return;
+    view.resyncing = true;
+    this.#queueMount(view);
+  }
+
+  #unmount(view: InstanceView): void {
+    view.unmountTimer = undefined;
+    if (view.listeners.size > 0) return;
+    this.#instances.delete(view.key);
+    this.#gate.forget(view.key);
+    this.#control.push({ event: ReservedEvent.Unmount, type: view.type, instance: view.instance, payload: {} });
+    this.#pump();
+  }
+
+  /** Sends control frames (mounts) first, then queued events, within the transport's window. */
+  async #pump(): Promise<void> {
+    const transport = this.#transport;
+    if (this.#pumping || !transport) return;
+    this.#pumping = true;
+    try {
+      while (transport === this.#transport && transport.canSend) {
+        const control = this.#control.shift();
+        if (control) {
+          this.dispatchEvent(new NascSendEvent(control));
+          const result = await transport.send(control);
+          if (result.status === 'retry') {
+            this.#control.unshift(control);
+            this.#retryPumpLater(result);
+            return;
+          }
+          if (result.status === 'rejected') this.#deliverError(rejection(control, result));
+          continue;
+        }
+        const ready = this.#outbox.sendable(transport.window);
+        if (ready.length === 0) return;
+        for (const entry of ready) {
+          entry.sent = true;
+          this.dispatchEvent(new NascSendEvent(entry.event));
+          const result = await transport.send(entry.event);
+          if (result.status === 'retry') {
+            entry.sent = false;
+            this.#retryPumpLater(result);
+            return;
+          }
+          if (result.status === 'rejected') {
+            const error = rejection(entry.event, result);
+            this.#settle(entry.event.eventId, { ok: false, ...error });
+            this.#deliverError(error);
+          } else if (transport.kind === TransportKind.Sse) {
+            // 202 means applied: the ack on the stream settles it, and the POST window moves on now.
+            this.#outbox.markAccepted(entry.event.eventId);
+          }
+        }
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  #retryPumpLater(result: Extract<SendResult, { status: 'retry' }>): void {
+    clearTimeout(this.#pumpTimer);
+    this.#pumpTimer = setTimeout(() => this.#pump(), result.retryAfterMs ?? backoffDelay(this.#attempt, 250, 5_000));
+  }
+}
+
+function rejection(event: ClientEvent, result: { code: string; message: string }): ErrorPatch {
+  const error: ErrorPatch = { action: PatchAction.Error, message: result.message, code: result.code, type: event.type, instance: event.instance };
+  if (event.eventId) error.eventId = event.eventId;
+  return error;
+}
+
+function markPending(element: Element, delta: number): void {
+  const count = (pendingCount.get(element) ?? 0) + delta;
+  pendingCount.set(element, count);
+  if (count > 0) {
+    element.setAttribute('na-pending', '');
+    element.setAttribute('aria-busy', 'true');
+  } else {
+    element.removeAttribute('na-pending');
+    element.removeAttribute('aria-busy');
+  }
+}
+
+/** How many events an element has sent that are not acknowledged yet. */
+export function pendingEvents(element: Element): number {
+  return pendingCount.get(element) ?? 0;
+}
+
+let defaultBase: string | URL = '/nasc/';
+
+/** Sets where the page connection finds the server when nothing else says (the bundle uses its own URL). */
+export function setDefaultBase(base: string | URL): void {
+  defaultBase = base;
+}
+
+function toBaseUrl(base: string | URL): URL {
+  const url = new URL(base, typeof location === 'undefined' ? 'http://localhost/' : location.href);
+  if (!url.pathname.endsWith('/')) url.pathname += '/';
+  return url;
+}
+
+/**
+ * The transport rule, applied once: `?transport=` in the page URL, else `transport="ws"` on any `<na-scope>`
+ * present now, else the page-level setting, else SSE.
+ */
+export function chooseTransport(preference: TransportPreference): TransportKind {
+  const fromUrl = new URLSearchParams(location.search).get('transport');
+  if (fromUrl === TransportKind.Ws || fromUrl === TransportKind.Sse) return fromUrl;
+  if (document.querySelector('na-scope[transport="ws"], na-scope[na-transport="ws"]')) return TransportKind.Ws;
+  if (preference === TransportKind.Ws || preference === TransportKind.Sse) return preference;
+  return TransportKind.Sse;
+}
+
+let pageConnection: PageConnection | undefined;
+
+/** The page's connection, created on first use. */
+export function getPageConnection(): PageConnection {
+  return (pageConnection ??= new PageConnection());
+}
+
+/**
+ * Configures the page's connection and returns it; call before the first scope connects.
+ *
+ * @example
+ * import { connect } from '/nasc/nasc.js';
+ * connect({ transport: 'ws' });
+ */
+export function connect(options: ConnectionOptions = {}): PageConnection {
+  const connection = getPageConnection();
+  connection.configure(options);
+  return connection;
+}

@@ -1,0 +1,32 @@
+/** sessionStorage when the browser allows it (it throws in some privacy modes and sandboxed frames). */
+export function tabStorage(): Storage | undefined {
+  try {
+    const storage = globalThis.sessionStorage;
+    const probe = '__nasc_probe__';
+    storage.setItem(probe, probe);
+    storage.removeItem(probe);
+    return storage;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A random id of 128 bits or more, from the platform's CSPRNG. */
+export function randomId(): string {
+  return crypto.randomUUID();
+}
+
+const CLIENT_ID_KEY = 'nasc:clientId';
+
+/**
+ * This tab's client id: random, kept in sessionStorage so a reload resumes the same stream and event queue,
+ * while another tab (its own sessionStorage) gets its own id.
+ */
+export function tabClientId(): string {
+  const storage = tabStorage();
+  const existing = storage?.getItem(CLIENT_ID_KEY);
+  if (existing && /^[\w-]{16,64}$/.test(existing)) return existing;
+  const id = randomId();
+  storage?.setItem(CLIENT_ID_KEY, id);
+  return id;
+}
