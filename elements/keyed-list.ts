@@ -2,6 +2,7 @@ import { ContextProvider } from '@lit/context';
 import type { JsonObject, JsonValue } from '../protocol/index.js';
 import { scopeContext } from './contexts.js';
 import { warnOnce } from './dev-mode.js';
+import { applyAttributeBindings } from './attribute-bindings.js';
 import { ItemScope } from './item-scope.js';
 import type { Scope } from './scope.js';
 
@@ -47,7 +48,10 @@ export class KeyedList {
       let entry = previous.get(key);
       if (entry) {
         previous.delete(key);
-        entry.scope.item = item;
+        if (entry.scope.item !== item) {
+          entry.scope.item = item;
+          this.#bindAttributes(entry);
+        }
       } else {
         entry = this.#create(key, item);
       }
@@ -90,7 +94,13 @@ export class KeyedList {
       // Provided before the nodes are inserted, so bindings inside find the item when they connect.
       new ContextProvider(node as HTMLElement, { context: scopeContext, initialValue: scope });
     }
-    return { key, nodes, scope };
+    const entry = { key, nodes, scope };
+    this.#bindAttributes(entry);
+    return entry;
+  }
+
+  #bindAttributes(entry: Entry): void {
+    for (const node of entry.nodes) if (node instanceof Element) applyAttributeBindings([node], node, entry.scope);
   }
 
   /** Puts the entries in order after the template with as few moves as the walk allows. */

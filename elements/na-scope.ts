@@ -5,6 +5,7 @@ import type { ErrorPatch, JsonObject, JsonValue } from '../protocol/index.js';
 import './page-context.js';
 import { connectionContext, scopeContext } from './contexts.js';
 import { warnOnce } from './dev-mode.js';
+import { applyAttributeBindings } from './attribute-bindings.js';
 import { delegateEvents } from './event-delegation.js';
 import { NascErrorEvent } from './events.js';
 import { ConnectionState, type EventResult, type InstanceChange, type PageConnection } from './page-connection.js';
@@ -173,8 +174,10 @@ export class NaScope extends ReactiveElement implements Scope {
   }
 
   #notify(prop: string): void {
-    const watchers = this.#watchers.get(rootProp(prop));
+    const top = rootProp(prop);
+    const watchers = this.#watchers.get(top);
     if (watchers) for (const watcher of [...watchers]) watcher();
+    applyAttributeBindings([this], this, this, top);
   }
 }
 

@@ -10,7 +10,6 @@ export interface OutboxEntry {
   accepted: boolean;
 }
 
-const STORAGE_KEY = 'nasc:outbox';
 
 /**
  * The events not yet acknowledged, in send order. Bounded; kept in sessionStorage so a reload re-sends what
@@ -20,15 +19,18 @@ export class Outbox {
   readonly #entries: OutboxEntry[] = [];
   readonly #limit: number;
   readonly #storage = tabStorage();
+  readonly #storageKey: string;
 
-  constructor(limit = 500) {
+  /** `clientId` names the saved queue: each connection of a tab keeps its own. */
+  constructor(clientId: string, limit = 500) {
     this.#limit = limit;
-    const saved = this.#storage?.getItem(STORAGE_KEY);
+    this.#storageKey = `nasc:outbox:${clientId}`;
+    const saved = this.#storage?.getItem(this.#storageKey);
     if (!saved) return;
     try {
       for (const event of JSON.parse(saved) as OutboxEntry['event'][]) this.#entries.push({ event, sent: false, accepted: false });
     } catch {
-      this.#storage?.removeItem(STORAGE_KEY);
+      this.#storage?.removeItem(this.#storageKey);
     }
   }
 
@@ -75,8 +77,8 @@ export class Outbox {
 
   #save(): void {
     try {
-      if (this.#entries.length === 0) this.#storage?.removeItem(STORAGE_KEY);
-      else this.#storage?.setItem(STORAGE_KEY, JSON.stringify(this.#entries.map((entry) => entry.event)));
+      if (this.#entries.length === 0) this.#storage?.removeItem(this.#storageKey);
+      else this.#storage?.setItem(this.#storageKey, JSON.stringify(this.#entries.map((entry) => entry.event)));
     } catch {
       // Storage full or denied: the queue still works for this page's life.
     }

@@ -66,7 +66,10 @@ interface InstanceView {
   params: JsonObject;
   readonly state: Map<string, JsonValue>;
   readonly listeners: Set<InstanceListener>;
+  /** A mount is on its way: no second resync until its ack (or a timeout) says it is done. */
   resyncing: boolean;
+  mountEventId?: string;
+  recheckTimer?: ReturnType<typeof setTimeout>;
   unmountTimer?: ReturnType<typeof setTimeout>;
 }
 
@@ -75,6 +78,8 @@ interface Waiter {
   origin?: Element;
 }
 
+/** How long a resync may stay unanswered before the client asks again. */
+const RESYNC_RETRY_MS = 2_000;
 /** Attempts without ever opening after which the other transport is tried. */
 const FALLBACK_AFTER = 3;
 /** How long a stream may take to deliver its first message before the attempt counts as failed. */
@@ -110,7 +115,7 @@ export class PageConnection extends EventTarget {
   #startScheduled = false;
   readonly #instances = new Map<string, InstanceView>();
   readonly #gate = new RevisionGate();
-  readonly #outbox = new Outbox();
+  readonly #outbox: Outbox;
   readonly #schemas = new Map<string, JsonObject>();
   readonly #control: ClientEvent[] = [];
   readonly #waiters = new Map<string, Waiter>();
@@ -120,6 +125,7 @@ export class PageConnection extends EventTarget {
   constructor(options: ConnectionOptions & { clientId?: string } = {}) {
     super();
     this.clientId = options.clientId ?? tabClientId();
+    this.#outbox = new Outbox(this.clientId);
     this.#baseOption = options.base;
     this.#preference = options.transport ?? 'auto';
     this.#listenToPage();
@@ -351,37 +357,54 @@ export class PageConnection extends EventTarget {
     if (!Array.isArray(patches)) return;
     if (patches.length === 0) return;
     this.dispatchEvent(new NascPatchEvent(patches as Patch[]));
-    const verdicts = new Map<string, BatchVerdict>();
+    const verdicts = new Map<string, boolean>();
     const snapshotProps = new Map<string, Set<string>>();
+    const touched = new Set<InstanceView>();
     for (const patch of patches as Patch[]) {
       switch (patch.action) {
         case PatchAction.Schema:
           this.#schemas.set(patch.type, patch.schema);
           break;
-        case PatchAction.BindUpdate: {
-          const key = instanceKey(patch.type, patch.instance);
-          const view = this.#instances.get(key);
+        case PatchAction.Snapshot: {
+          const view = this.#instances.get(instanceKey(patch.type, patch.instance));
           if (!view) break;
-          let verdict = verdicts.get(key);
-          if (verdict === undefined) {
-            verdict = this.#gate.judge(key, patch.rev, patch.snapshot === true);
-            verdicts.set(key, verdict);
-            if (verdict === BatchVerdict.Resync) this.#resync(view);
-            if (verdict === BatchVerdict.Apply) view.resyncing = false;
+          touched.add(view);
+          const accepted = this.#gate.snapshot(view.key, patch.rev, patch.reset === true);
+          verdicts.set(view.key, accepted);
+          if (accepted) {
+            snapshotProps.set(view.key, new Set());
+            view.resyncing = false;
           }
-          if (verdict !== BatchVerdict.Apply) break;
-          if (patch.snapshot) {
-            let props = snapshotProps.get(key);
-            if (!props) snapshotProps.set(key, (props = new Set()));
-            props.add(patch.prop);
+          break;
+        }
+        case PatchAction.BindUpdate: {
+          const view = this.#instances.get(instanceKey(patch.type, patch.instance));
+          if (!view) break;
+          touched.add(view);
+          let apply = verdicts.get(view.key);
+          if (apply === undefined) {
+            // One verdict per instance per message: all its patches carry the same revision.
+            const verdict = this.#gate.delta(view.key, patch.rev);
+            apply = verdict === BatchVerdict.Apply;
+            verdicts.set(view.key, apply);
           }
+          if (!apply) break;
+          snapshotProps.get(view.key)?.add(patch.prop);
           this.#setProp(view, patch.prop, patch.value);
           break;
         }
-        case PatchAction.Ack:
+        case PatchAction.Ack: {
+          const view = this.#instances.get(instanceKey(patch.type, patch.instance));
+          if (view && patch.eventId === view.mountEventId) {
+            // The mount's answer is complete; anything still missing needs another resync.
+            view.resyncing = false;
+            touched.add(view);
+            break;
+          }
           this.#settle(patch.eventId, { ok: true, eventId: patch.eventId, rev: patch.rev });
-          this.#instances.get(instanceKey(patch.type, patch.instance))?.listeners.forEach((l) => l({ kind: 'ack', eventId: patch.eventId }));
+          view?.listeners.forEach((l) => l({ kind: 'ack', eventId: patch.eventId }));
           break;
+        }
         case PatchAction.Error:
           if (patch.eventId) this.#settle(patch.eventId, { ok: false, ...patch });
           this.#deliverError(patch);
@@ -398,7 +421,23 @@ export class PageConnection extends EventTarget {
       const view = this.#instances.get(key)!;
       for (const prop of [...view.state.keys()]) if (!props.has(prop)) this.#setProp(view, prop, null);
     }
+    for (const view of touched) this.#catchUp(view);
     this.#pump();
+  }
+
+  /** Asks for what a view is missing when the server is known to be ahead (a gap, or an ignored delta). */
+  #catchUp(view: InstanceView): void {
+    if (!this.#gate.behind(view.key)) return;
+    if (!view.resyncing) {
+      this.#resync(view);
+      return;
+    }
+    view.recheckTimer ??= setTimeout(() => {
+      view.recheckTimer = undefined;
+      if (!this.#instances.has(view.key)) return;
+      view.resyncing = false;
+      this.#catchUp(view);
+    }, RESYNC_RETRY_MS);
   }
 
   #setProp(view: InstanceView, prop: string, value: JsonValue): void {
@@ -427,15 +466,25 @@ export class PageConnection extends EventTarget {
 
   #queueMount(view: InstanceView): void {
     const rev = this.#gate.position(view.key);
-    const mount: ClientEvent = { event: ReservedEvent.Mount, type: view.type, instance: view.instance, payload: view.params };
+    view.mountEventId = randomId();
+    view.resyncing = true;
+    const mount: ClientEvent = {
+      event: ReservedEvent.Mount,
+      type: view.type,
+      instance: view.instance,
+      payload: view.params,
+      eventId: view.mountEventId,
+    };
     if (rev !== undefined) mount.rev = rev;
+    // A newer mount of the same instance replaces one not sent yet.
+    const queued = this.#control.findIndex((c) => c.event === ReservedEvent.Mount && c.type === view.type && c.instance === view.instance);
+    if (queued >= 0) this.#control.splice(queued, 1);
     this.#control.push(mount);
     this.#pump();
   }
 
   #resync(view: InstanceView): void {
     if (view.resyncing) return;
-    view.resyncing = true;
     this.#queueMount(view);
   }
 
@@ -444,6 +493,7 @@ export class PageConnection extends EventTarget {
     if (view.listeners.size > 0) return;
     this.#instances.delete(view.key);
     this.#gate.forget(view.key);
+    clearTimeout(view.recheckTimer);
     this.#control.push({ event: ReservedEvent.Unmount, type: view.type, instance: view.instance, payload: {} });
     this.#pump();
   }

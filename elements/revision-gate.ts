@@ -3,27 +3,52 @@ export const BatchVerdict = { Apply: 'apply', Ignore: 'ignore', Resync: 'resync'
 export type BatchVerdict = (typeof BatchVerdict)[keyof typeof BatchVerdict];
 
 /**
- * Applies each instance's batches only in revision order: the next one is applied, a duplicate or stale one
- * ignored, a gap answered with a resync. A snapshot always applies and sets the position.
+ * Applies each instance's changes only in revision order. A delta is applied when it is the next one,
+ * ignored when stale or duplicated (or before any snapshot gave a base), and a gap asks for a resync. A
+ * snapshot applies unless older than what is shown (a late one), or when it says the instance started over.
+ * It also remembers the highest revision seen, so a client that ignored something newer knows it is behind.
  */
 export class RevisionGate {
-  readonly #positions = new Map<string, number>();
+  readonly #applied = new Map<string, number>();
+  readonly #seen = new Map<string, number>();
 
   /** The last revision applied for an instance. */
   position(key: string): number | undefined {
-    return this.#positions.get(key);
+    return this.#applied.get(key);
   }
 
-  judge(key: string, rev: number, snapshot: boolean): BatchVerdict {
-    const last = this.#positions.get(key);
-    if (snapshot || last === undefined || rev === last + 1) {
-      this.#positions.set(key, rev);
+  snapshot(key: string, rev: number, reset: boolean): boolean {
+    const last = this.#applied.get(key);
+    if (reset) this.#seen.set(key, rev);
+    else this.#see(key, rev);
+    if (!reset && last !== undefined && rev < last) return false;
+    this.#applied.set(key, rev);
+    return true;
+  }
+
+  delta(key: string, rev: number): BatchVerdict {
+    this.#see(key, rev);
+    const last = this.#applied.get(key);
+    if (last === undefined) return BatchVerdict.Ignore;
+    if (rev === last + 1) {
+      this.#applied.set(key, rev);
       return BatchVerdict.Apply;
     }
     return rev <= last ? BatchVerdict.Ignore : BatchVerdict.Resync;
   }
 
+  /** True when a newer revision was seen than applied: the client must catch up. */
+  behind(key: string): boolean {
+    const seen = this.#seen.get(key);
+    return seen !== undefined && seen > (this.#applied.get(key) ?? 0);
+  }
+
   forget(key: string): void {
-    this.#positions.delete(key);
+    this.#applied.delete(key);
+    this.#seen.delete(key);
+  }
+
+  #see(key: string, rev: number): void {
+    if (rev > (this.#seen.get(key) ?? 0)) this.#seen.set(key, rev);
   }
 }

@@ -8,6 +8,7 @@ export {
   type ErrorPatch,
   type AckPatch,
   type ResyncPatch,
+  type SnapshotPatch,
 } from './patch.js';
 export {
   ReservedEvent,

@@ -10,6 +10,7 @@ export const PatchAction = {
   Error: 'error',
   Ack: 'ack',
   Resync: 'resync',
+  Snapshot: 'snapshot',
 } as const;
 export type PatchAction = (typeof PatchAction)[keyof typeof PatchAction];
 
@@ -70,5 +71,19 @@ export interface ResyncPatch {
   instance: string;
 }
 
+/**
+ * Opens a snapshot of an instance at `rev`: the `bindUpdate`s with `snapshot: true` that follow in the same
+ * message are its whole state (anything else the client shows is cleared). `reset` says the instance was
+ * created anew (e.g. a server without persistence restarted), so revisions started over: apply it even if the
+ * client has seen higher ones.
+ */
+export interface SnapshotPatch {
+  action: typeof PatchAction.Snapshot;
+  type: string;
+  instance: string;
+  rev: number;
+  reset?: true;
+}
+
 /** Any patch the server sends. */
-export type Patch = SchemaPatch | BindUpdatePatch | ErrorPatch | AckPatch | ResyncPatch;
+export type Patch = SchemaPatch | BindUpdatePatch | ErrorPatch | AckPatch | ResyncPatch | SnapshotPatch;

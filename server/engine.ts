@@ -9,6 +9,7 @@ import {
   type ErrorPatch,
   type JsonObject,
   type SchemaPatch,
+  type SnapshotPatch,
 } from '../protocol/index.js';
 import type { Broker, BrokerReceiver, DirectMessage, PublishedBatch } from './broker.js';
 import { Connection, type ClientChannel } from './connection.js';
@@ -234,11 +235,13 @@ export class NascEngine implements BrokerReceiver {
       if (!record) throw new Error(`instance ${type}/${instance} vanished while mounting`);
     }
     const schemas = event.rev === undefined ? this.#schemaPatches(type, instance) : [];
-    // A resuming client may already have been brought further on this stream (its cursor was replayed when
-    // the stream opened, ahead of this answer): start from whichever is newer.
-    const delivered = this.#connections.get(clientId)?.positions.get(instanceKey(type, instance))?.rev ?? 0;
-    const known = event.rev === undefined ? 0 : Math.max(event.rev, delivered);
-    await this.#sendPosition(clientId, type, instance, record, known, schemas);
+    await this.#sendPosition(clientId, type, instance, record, event.rev ?? 0, schemas);
+    // The mount's own ack follows its answer, so the client knows the answer is complete (even when it was
+    // empty: nothing missed). Only for a client that named the mount, to keep answers reproducible.
+    if (event.eventId !== undefined) {
+      const ack: AckPatch = { action: PatchAction.Ack, eventId, type, instance, rev: record.rev };
+      await this.#broker.sendDirect({ clientId, message: JSON.stringify([ack]) });
+    }
     return { ok: true, eventId };
   }
 
@@ -273,15 +276,14 @@ export class NascEngine implements BrokerReceiver {
         return;
       }
     }
-    const snapshot: (SchemaPatch | BindUpdatePatch)[] = [...schemas];
+    const marker: SnapshotPatch = { action: PatchAction.Snapshot, type, instance, rev: record.rev };
+    // The client holds a revision this instance never reached: it was created anew since.
+    if (known > record.rev) marker.reset = true;
+    const snapshot: (SchemaPatch | SnapshotPatch | BindUpdatePatch)[] = [...schemas, marker];
     for (const [prop, value] of Object.entries(record.state)) {
       snapshot.push({ action: PatchAction.BindUpdate, type, instance, prop, value, rev: record.rev, snapshot: true });
     }
-    await this.#broker.sendDirect({
-      clientId,
-      position: subscribeAt(record.rev),
-      ...(snapshot.length ? { message: JSON.stringify(snapshot) } : {}),
-    });
+    await this.#broker.sendDirect({ clientId, position: subscribeAt(record.rev), message: JSON.stringify(snapshot) });
   }
 
   async #apply(

@@ -20,6 +20,7 @@ export class SseChannel implements ClientChannel {
   #controller!: ReadableStreamDefaultController<string>;
   #keepAlive: ReturnType<typeof setInterval> | undefined;
   #closed = false;
+  #statedCursor = false;
   readonly #onClose: () => void;
 
   constructor(options: SseChannelOptions) {
@@ -39,6 +40,14 @@ export class SseChannel implements ClientChannel {
   }
 
   send(message: string, connection: Connection): void {
+    // A resumed stream gets its positions back only after it opened (and after the opening `[]`): until it
+    // has delivered one, its cursor is empty, and an empty `id:` would wipe the Last-Event-ID the browser
+    // resumes from. So no `id:` until there is a position to state.
+    if (!this.#statedCursor && connection.positions.size === 0) {
+      this.#enqueue(formatSseMessage({ data: message }));
+      return;
+    }
+    this.#statedCursor = true;
     this.#enqueue(formatSseMessage({ data: message, id: connection.cursor }));
   }
 

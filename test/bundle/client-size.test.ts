@@ -1,0 +1,21 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+
+// The budget of issue 3: one minified ES module, Lit included, under 15 KB gzip -9.
+const BUDGET_BYTES = 15 * 1024;
+const bundle = readFileSync(new URL('../../client/nasc.js', import.meta.url));
+
+test('the production bundle fits the size budget', (t) => {
+  const gzipped = gzipSync(bundle, { level: 9 }).byteLength;
+  t.diagnostic(`nasc.js: ${bundle.byteLength} B minified, ${gzipped} B gzip -9 (budget ${BUDGET_BYTES} B)`);
+  assert.ok(gzipped <= BUDGET_BYTES, `nasc.js is ${gzipped} B gzipped, over the ${BUDGET_BYTES} B budget`);
+});
+
+test('the production bundle is self-contained and free of dev-only code', () => {
+  const text = bundle.toString('utf8');
+  assert.doesNotMatch(text, /^\s*import\s/m, 'the bundle must not import anything: Lit is bundled in');
+  assert.doesNotMatch(text, /Nasc dev warnings/, 'the dev overlay must be stripped from the production bundle');
+  assert.match(text, /na-scope/);
+});
