@@ -126,7 +126,7 @@ function throttle(control: Element, send: () => Promise<EventResult>): void {
   const attribute = Number(control.getAttribute('throttle'));
   const interval = Number.isFinite(attribute) && attribute >= 0 && control.hasAttribute('throttle') ? attribute : DEFAULT_INPUT_THROTTLE_MS;
   let state = throttles.get(control);
-  if (!state) throttles.set(control, (state = { last: 0 }));
+  if (!state) throttles.set(control, (state = { last: -Infinity }));
   const wait = state.last + interval - performance.now();
   if (wait <= 0 && !state.timer) {
     state.last = performance.now();

@@ -89,12 +89,12 @@ export class NaBind extends ReactiveElement {
     const scope = this.#scope;
     if (!scope) return;
     const value = scope.read(this.prop);
+    const connection = this.#connection.value;
+    checkBinding(this, scope.schema(), scope.type, this.prop, value, (type) => connection?.schema(type));
     if (value === undefined && this.#rendered === undefined) return;
     const next = value ?? null;
     if (next === this.#rendered && (next === null || typeof next !== 'object')) return;
     this.#rendered = next;
-    const connection = this.#connection.value;
-    checkBinding(this, scope.schema(), scope.type, this.prop, value, (type) => connection?.schema(type));
 
     const template = this.querySelector(':scope > template');
     if (template instanceof HTMLTemplateElement) {

@@ -144,6 +144,10 @@ export class NaScope extends ReactiveElement implements Scope {
       case 'error':
         this.#showError(change.error);
         break;
+      case 'schema':
+        // Every binding checks itself against the schema, even one whose property never arrives.
+        for (const watchers of this.#watchers.values()) for (const watcher of [...watchers]) watcher();
+        break;
     }
   };
 

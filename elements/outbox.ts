@@ -67,6 +67,15 @@ export class Outbox {
     if (entry) entry.accepted = true;
   }
 
+  /** The event was not taken (rate limited): it goes again, in its place, on the next send. */
+  release(eventId: string): boolean {
+    const entry = this.#entries.find((candidate) => candidate.event.eventId === eventId);
+    if (!entry) return false;
+    entry.sent = false;
+    entry.accepted = false;
+    return true;
+  }
+
   /** After a reconnect nothing is on the wire any more: everything unacknowledged goes again, in order. */
   resetInFlight(): void {
     for (const entry of this.#entries) {

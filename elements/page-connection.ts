@@ -54,6 +54,8 @@ export type EventResult = { ok: true; eventId: string; rev: number } | ({ ok: fa
 export type InstanceChange =
   | { kind: 'prop'; prop: string; value: JsonValue }
   | { kind: 'ack'; eventId: string }
+  /** A schema for the instance's type arrived: bindings can be checked against it. */
+  | { kind: 'schema' }
   | { kind: 'error'; error: ErrorPatch };
 
 /** A subscriber of one instance. */
@@ -120,6 +122,8 @@ export class PageConnection extends EventTarget {
   readonly #control: ClientEvent[] = [];
   readonly #waiters = new Map<string, Waiter>();
   #pumping = false;
+  /** Set by a retry or a rate limit: nothing is sent before this time (performance.now()). */
+  #pausedUntil = 0;
   #pumpTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: ConnectionOptions & { clientId?: string } = {}) {
@@ -309,6 +313,7 @@ export class PageConnection extends EventTarget {
     // Everything unacknowledged goes again after the mounts; the server applies each eventId once.
     this.#outbox.resetInFlight();
     this.#control.length = 0;
+    this.#pausedUntil = 0;
     for (const view of this.#instances.values()) {
       if (view.listeners.size > 0 || !view.unmountTimer) this.#queueMount(view);
     }
@@ -364,6 +369,9 @@ export class PageConnection extends EventTarget {
       switch (patch.action) {
         case PatchAction.Schema:
           this.#schemas.set(patch.type, patch.schema);
+          for (const view of this.#instances.values()) {
+            if (view.type === patch.type) view.listeners.forEach((l) => l({ kind: 'schema' }));
+          }
           break;
         case PatchAction.Snapshot: {
           const view = this.#instances.get(instanceKey(patch.type, patch.instance));
@@ -406,6 +414,7 @@ export class PageConnection extends EventTarget {
           break;
         }
         case PatchAction.Error:
+          if (patch.code === 'rate_limited' && patch.eventId && this.#deferRateLimited(patch.eventId, patch.retryAfterMs)) break;
           if (patch.eventId) this.#settle(patch.eventId, { ok: false, ...patch });
           this.#deliverError(patch);
           break;
@@ -423,6 +432,21 @@ export class PageConnection extends EventTarget {
     }
     for (const view of touched) this.#catchUp(view);
     this.#pump();
+  }
+
+  /** A rate-limited event or mount is delayed, never dropped: it goes again after the server's wait. */
+  #deferRateLimited(eventId: string, retryAfterMs = 1_000): boolean {
+    if (this.#outbox.release(eventId)) {
+      this.#retryPumpLater({ status: 'retry', retryAfterMs });
+      return true;
+    }
+    for (const view of this.#instances.values()) {
+      if (view.mountEventId !== eventId) continue;
+      view.resyncing = false;
+      setTimeout(() => this.#instances.get(view.key) === view && this.#queueMount(view), retryAfterMs);
+      return true;
+    }
+    return false;
   }
 
   /** Asks for what a view is missing when the server is known to be ahead (a gap, or an ignored delta). */
@@ -501,7 +525,7 @@ export class PageConnection extends EventTarget {
   /** Sends control frames (mounts) first, then queued events, within the transport's window. */
   async #pump(): Promise<void> {
     const transport = this.#transport;
-    if (this.#pumping || !transport) return;
+    if (this.#pumping || !transport || performance.now() < this.#pausedUntil) return;
     this.#pumping = true;
     try {
       while (transport === this.#transport && transport.canSend) {
@@ -544,8 +568,10 @@ export class PageConnection extends EventTarget {
   }
 
   #retryPumpLater(result: Extract<SendResult, { status: 'retry' }>): void {
+    const delay = result.retryAfterMs ?? backoffDelay(this.#attempt, 250, 5_000);
+    this.#pausedUntil = performance.now() + delay;
     clearTimeout(this.#pumpTimer);
-    this.#pumpTimer = setTimeout(() => this.#pump(), result.retryAfterMs ?? backoffDelay(this.#attempt, 250, 5_000));
+    this.#pumpTimer = setTimeout(() => this.#pump(), delay);
   }
 }
 

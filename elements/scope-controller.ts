@@ -87,6 +87,8 @@ export class ScopeController<State extends object = JsonObject> implements React
         this.state = next as Partial<State>;
       } else if (change.kind === 'error') {
         this.error = change.error;
+      } else if (change.kind === 'schema') {
+        return;
       } else {
         this.error = undefined;
       }

@@ -53,6 +53,8 @@ export interface ErrorPatch {
   code?: string;
   /** The form field a user-facing error is about (from a handler's `NascError`). */
   field?: string;
+  /** With code `rate_limited`: when the event may be sent again. The event was not applied. */
+  retryAfterMs?: number;
 }
 
 /** The positive acknowledgement of an event: it was applied (exactly once), producing `rev`. */

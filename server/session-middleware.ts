@@ -1,0 +1,50 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import { jsonError } from './json-error.js';
+import type { SessionCodec } from './session-codec.js';
+
+/** How the session cookie is set. */
+export interface SessionCookieOptions {
+  /** Cookie name (default `nasc_session`). */
+  name?: string;
+  /** `Lax` (default) works for the same site, other ports and subdomains included; `None` for other sites (needs HTTPS). */
+  sameSite?: 'Strict' | 'Lax' | 'None';
+  /** Cookie path (default `/`). */
+  path?: string;
+}
+
+/** The session id a request carries, once {@link sessionMiddleware} checked it. */
+export function requestSession(c: Context): string {
+  const session = c.get('nascSession' as never) as string | undefined;
+  if (!session) throw new Error('sessionMiddleware did not run for this route');
+  return session;
+}
+
+/**
+ * Binds requests to a server-issued session: an HttpOnly, SameSite cookie holding a signed session id.
+ * Routes that open a stream (`issue: true`) give a new session to a caller without a valid one; other routes
+ * refuse such callers with 403, since a missing or forged cookie means the event cannot be tied to a stream.
+ */
+export function sessionMiddleware(codec: SessionCodec, options: SessionCookieOptions & { issue: boolean }): MiddlewareHandler {
+  const name = options.name ?? 'nasc_session';
+  const sameSite = options.sameSite ?? 'Lax';
+  const path = options.path ?? '/';
+  return async function nascSession(c, next) {
+    let session = codec.verify(getCookie(c, name));
+    if (!session) {
+      if (!options.issue) {
+        return jsonError(c, 403, 'no_session', 'No valid session: open the event stream first (it sets the session cookie).');
+      }
+      const issued = codec.issue();
+      session = issued.id;
+      setCookie(c, name, issued.token, {
+        httpOnly: true,
+        sameSite,
+        path,
+        secure: sameSite === 'None' || new URL(c.req.url).protocol === 'https:',
+      });
+    }
+    c.set('nascSession' as never, session as never);
+    await next();
+  };
+}
