@@ -53,6 +53,8 @@ export interface ErrorPatch {
   code?: string;
   /** The form field a user-facing error is about (from a handler's `NascError`). */
   field?: string;
+  /** Extra JSON a handler's `NascError` attached. */
+  details?: JsonObject;
   /** With code `rate_limited`: when the event may be sent again. The event was not applied. */
   retryAfterMs?: number;
 }

@@ -81,7 +81,8 @@ export function createNasc(options: NascOptions): Nasc {
   addSchemaRoutes(app, engine);
   app.get('/nasc.js', clientScriptRoute('nasc.js'));
   app.get('/nasc.dev.js', clientScriptRoute('nasc.dev.js'));
-  app.notFound((c) => jsonError(c, 404, 'not_found', 'No such Nasc endpoint.'));
+  // A catch-all route, not app.notFound: `app.route('/nasc', nasc.app)` copies routes, not the not-found handler.
+  app.all('*', (c) => jsonError(c, 404, 'not_found', 'No such Nasc endpoint.'));
   app.onError((error, c) => {
     if (error instanceof HTTPException && error.status < 500) return jsonError(c, error.status, 'bad_request', error.message);
     engine.logger.error('request failed', { path: c.req.path, error: error instanceof Error ? error.message : String(error) });

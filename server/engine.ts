@@ -113,6 +113,11 @@ export class NascEngine implements BrokerReceiver {
     }
     const connection = new Connection(clientId, channel);
     this.#connections.set(clientId, connection);
+    // The stream's cursor starts where the client says it is, so even the first frame's `id:` keeps its
+    // resume point; the replays below bring it forward.
+    for (const entry of cursor) {
+      if (this.#handlers.has(entry.type)) connection.advance(instanceKey(entry.type, entry.instance), entry.type, entry.instance, entry.rev);
+    }
     // An empty patch array first: the client learns the stream really carries messages (no proxy buffering
     // it) before anything else happens.
     channel.send('[]', connection);
@@ -148,8 +153,11 @@ export class NascEngine implements BrokerReceiver {
       return this.#queue.run(key, () => this.#mount(clientId, handler, event, eventId));
     }
     if (event.event === ReservedEvent.Unmount) {
-      await this.#broker.sendDirect({ clientId, unsubscribe: { type: event.type, instance: event.instance } });
-      return { ok: true, eventId };
+      // Queued like everything else for the instance, so a mount sent just before it is undone, not kept.
+      return this.#queue.run(key, async () => {
+        await this.#broker.sendDirect({ clientId, unsubscribe: { type: event.type, instance: event.instance } });
+        return { ok: true, eventId } as const;
+      });
     }
     const run = handler.events.get(event.event);
     if (!run) return reject(404, 'unknown_event', `Type "${event.type}" has no event "${event.event}".`, eventId);
@@ -293,7 +301,8 @@ export class NascEngine implements BrokerReceiver {
     eventId: string,
   ): Promise<HandleResult> {
     const { type, instance } = event;
-    const earlier = await this.store.recallOutcome(eventId);
+    const outcomeKey = outcomeKeyOf(type, instance, eventId);
+    const earlier = await this.store.recallOutcome(outcomeKey);
     if (earlier) {
       await this.#sendOutcome(clientId, eventId, earlier);
       return { ok: true, eventId };
@@ -309,14 +318,14 @@ export class NascEngine implements BrokerReceiver {
       } catch (error) {
         const failure = this.#failure(error, { type, instance, event: event.event, eventId, ms: Math.round(performance.now() - started) });
         const outcome: EventOutcome = { ok: false, type, instance, ...failure };
-        await this.store.saveOutcome(eventId, outcome);
+        await this.store.saveOutcome(outcomeKey, outcome);
         await this.#sendOutcome(clientId, eventId, outcome);
         return { ok: true, eventId };
       }
       const changes = diffState(record.state, next);
       if (changes.length === 0) {
         const outcome: EventOutcome = { ok: true, type, instance, rev: record.rev };
-        await this.store.saveOutcome(eventId, outcome);
+        await this.store.saveOutcome(outcomeKey, outcome);
         await this.#sendOutcome(clientId, eventId, outcome);
         return { ok: true, eventId };
       }
@@ -336,7 +345,7 @@ export class NascEngine implements BrokerReceiver {
         rev,
         expectedRev: record.rev,
         batch,
-        outcome: { eventId, outcome },
+        outcome: { eventId: outcomeKey, outcome },
       });
       // Another process moved the instance on: run the handler again on the newer state.
       if (!committed) continue;
@@ -362,8 +371,16 @@ export class NascEngine implements BrokerReceiver {
       await this.#broker.sendDirect({ clientId, message: JSON.stringify([ack]) });
       return;
     }
-    const { message, code, type, instance, field } = outcome;
-    await this.#sendError(clientId, { message, code, eventId, type, instance, ...(field === undefined ? {} : { field }) });
+    const { message, code, type, instance, field, details } = outcome;
+    await this.#sendError(clientId, {
+      message,
+      code,
+      eventId,
+      type,
+      instance,
+      ...(field === undefined ? {} : { field }),
+      ...(details === undefined ? {} : { details }),
+    });
   }
 
   async #sendError(clientId: string, patch: Omit<ErrorPatch, 'action'>): Promise<void> {
@@ -372,10 +389,15 @@ export class NascEngine implements BrokerReceiver {
   }
 
   /** What the client is told about a handler failure, after logging it: a user-facing NascError, or nothing. */
-  #failure(error: unknown, fields: Record<string, string | number>): { message: string; code: string; field?: string } {
+  #failure(error: unknown, fields: Record<string, string | number>): { message: string; code: string; field?: string; details?: JsonObject } {
     if (error instanceof NascError) {
       this.logger.info('event rejected', { ...fields, code: error.code });
-      return { message: error.message, code: error.code, ...(error.field === undefined ? {} : { field: error.field }) };
+      return {
+        message: error.message,
+        code: error.code,
+        ...(error.field === undefined ? {} : { field: error.field }),
+        ...(error.details === undefined ? {} : { details: error.details }),
+      };
     }
     this.#logFailure('handler failed', error, fields);
     const what = fields.event === ReservedEvent.Mount ? 'Mounting' : `Event "${fields.event}"`;
@@ -407,6 +429,11 @@ export class NascEngine implements BrokerReceiver {
   #detach(connection: Connection): void {
     for (const key of connection.positions.keys()) this.#unsubscribe(key, connection);
   }
+}
+
+/** Event ids are the client's: an outcome is remembered per instance, so a reused id elsewhere is a new event. */
+function outcomeKeyOf(type: string, instance: string, eventId: string): string {
+  return `${type}\u001f${instance}\u001f${eventId}`;
 }
 
 function reject(status: Rejection['status'], code: string, message: string, eventId?: string): Rejection {

@@ -15,7 +15,7 @@ export interface LogEntry {
 /** How an event ended, kept by `eventId` so a retry is answered with the first result. */
 export type EventOutcome =
   | { ok: true; type: string; instance: string; rev: number }
-  | { ok: false; type: string; instance: string; message: string; code: string; field?: string };
+  | { ok: false; type: string; instance: string; message: string; code: string; field?: string; details?: JsonObject };
 
 /** What {@link Store.commit} writes, all or nothing. */
 export interface CommitRequest {
@@ -43,10 +43,10 @@ export interface Store {
   commit(type: string, instance: string, request: CommitRequest): Promise<boolean>;
   /** The log entries after `afterRev`, oldest first, or `undefined` when the log no longer reaches back that far. */
   readLog(type: string, instance: string, afterRev: number): Promise<LogEntry[] | undefined>;
-  /** The outcome recorded for an event id. */
-  recallOutcome(eventId: string): Promise<EventOutcome | undefined>;
+  /** The outcome recorded under an event's key (the engine scopes client event ids by instance). */
+  recallOutcome(eventKey: string): Promise<EventOutcome | undefined>;
   /** Records an outcome that changed no state (an error, or an event that changed nothing). */
-  saveOutcome(eventId: string, outcome: EventOutcome): Promise<void>;
+  saveOutcome(eventKey: string, outcome: EventOutcome): Promise<void>;
   /** Releases files and connections. */
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import type { JsonObject } from '../../protocol/index.js';
 import { createMemoryLogger, type MemoryLogger } from '../support/memory-logger.js';
-import { answers, bindUpdatesOf, schemasOf, type ServerMessage } from '../support/server-message.js';
+import { acks, answers, bindUpdatesOf, isSnapshotOf, schemasOf, snapshotMarkerOf, type ServerMessage } from '../support/server-message.js';
 import {
   createTestApp,
   DOC_SCHEMA_CLOSURE,
@@ -42,6 +42,7 @@ function expectedSnapshot(instance: string, state: JsonObject, rev: number): Jso
 
 // Whatever a handler threw, the client may learn only that it failed: no text, no stack, no path.
 function assertNothingLeaks(message: ServerMessage): void {
+  assert.ok(!message.text.includes(SECRET_FAILURE), `the thrown message leaked to the client: ${message.text}`);
   for (const fragment of ['hunter2', 'postgres', '/srv/', 'doc.ts', ' at ', 'Error:', 'stack']) {
     assert.ok(!message.text.includes(fragment), `"${fragment}" leaked to the client: ${message.text}`);
   }
@@ -69,9 +70,10 @@ for (const transport of transports) {
       }
       assert.deepEqual(
         snapshot.patches.map((patch) => patch.action),
-        [...schemas.map(() => 'schema'), ...Object.keys(INITIAL_DOC).map(() => 'bindUpdate')],
-        'schemas first, then the bindUpdates',
+        [...schemas.map(() => 'schema'), 'snapshot', ...Object.keys(INITIAL_DOC).map(() => 'bindUpdate')],
+        'schemas first, then the snapshot marker, then the bindUpdates',
       );
+      assert.deepEqual(snapshotMarkerOf(snapshot), { action: 'snapshot', type: 'Doc', instance: 'd1', rev: 1 });
       assert.deepEqual(bindUpdatesOf(snapshot), expectedSnapshot('d1', { ...INITIAL_DOC, title: 'Hello' }, 1));
     });
 
@@ -91,6 +93,19 @@ for (const transport of transports) {
       const again = await first.mount('Doc', 'd1');
       assert.equal(again.text, snapshot.text);
       assert.equal(app.mountCalls.length, 1);
+    });
+
+    test('a mount named by an eventId is answered by its snapshot, then its ack; an unnamed one by the snapshot alone', async (t) => {
+      const { server } = await setUp(t);
+      const client = await transport.open(server, 'client-1');
+      await client.send({ event: 'mount', type: 'Doc', instance: 'd1', payload: {}, eventId: 'named-mount' });
+      assert.ok(isSnapshotOf('Doc', 'd1')(await client.messages.next()));
+      assert.deepEqual((await client.messages.next()).patches, [{ action: 'ack', eventId: 'named-mount', type: 'Doc', instance: 'd1', rev: 1 }]);
+
+      await client.send({ event: 'mount', type: 'Doc', instance: 'd2', payload: {} });
+      assert.ok(isSnapshotOf('Doc', 'd2')(await client.messages.next()));
+      await client.send({ event: 'same', type: 'Doc', instance: 'd2', payload: {}, eventId: 'probe' });
+      assert.ok(acks('probe')(await client.messages.next()), 'no ack for an unnamed mount');
     });
 
     test("an event's batch holds exactly the changed top-level props; removals are null; key order is no change", async (t) => {

@@ -1,4 +1,4 @@
-/** A test that waits on a queue: what it wants, and how long it is willing to wait. */
+/** What a waiting test is looking for. */
 type Predicate<T> = (item: T) => boolean;
 
 interface Waiter<T> {

@@ -1,7 +1,4 @@
-import type { AckPatch, BindUpdatePatch, ErrorPatch, Patch, SchemaPatch } from '../../protocol/index.js';
-
-/** An `error` patch as it travels: the protocol type plus `field`, which the engine adds for a `NascError`. */
-export type WireErrorPatch = ErrorPatch & { field?: string };
+import type { AckPatch, BindUpdatePatch, ErrorPatch, Patch, SchemaPatch, SnapshotPatch } from '../../protocol/index.js';
 
 /** One message from the server (an SSE `data:` or a WS text frame): the exact text and its patches. */
 export interface ServerMessage {
@@ -27,8 +24,8 @@ export function findAck(message: ServerMessage, eventId: string): AckPatch | und
 }
 
 /** The `error` patches of a message. */
-export function errorsOf(message: ServerMessage): WireErrorPatch[] {
-  return message.patches.filter((patch): patch is WireErrorPatch => patch.action === 'error');
+export function errorsOf(message: ServerMessage): ErrorPatch[] {
+  return message.patches.filter((patch): patch is ErrorPatch => patch.action === 'error');
 }
 
 /** The `bindUpdate` patches of a message. */
@@ -52,26 +49,22 @@ export function acks(eventId: string): (message: ServerMessage) => boolean {
   return (message) => findAck(message, eventId) !== undefined;
 }
 
-/** Matches the snapshot batch answering a mount of `type`/`instance` (schemas and/or snapshot bindUpdates). */
+/**
+ * Matches the snapshot batch answering a mount (or a resume too old for the log) of `type`/`instance`: schemas,
+ * the `snapshot` marker, and the instance's bindUpdates flagged `snapshot`, nothing else.
+ */
 export function isSnapshotOf(type: string, instance: string): (message: ServerMessage) => boolean {
   return (message) =>
-    message.patches.length > 0 &&
-    message.patches.some((patch) => patch.action === 'bindUpdate' && patch.snapshot === true) &&
+    message.patches.some((patch) => patch.action === 'snapshot' && patch.type === type && patch.instance === instance) &&
     message.patches.every(
       (patch) =>
         (patch.action === 'schema' && patch.instance === instance) ||
+        (patch.action === 'snapshot' && patch.type === type && patch.instance === instance) ||
         (patch.action === 'bindUpdate' && patch.type === type && patch.instance === instance && patch.snapshot === true),
     );
 }
 
-/** Matches a message holding an `error` patch (with `code`, when given). */
-export function hasError(code?: string): (message: ServerMessage) => boolean {
-  return (message) => errorsOf(message).some((patch) => code === undefined || patch.code === code);
-}
-
-/** The state a client rebuilds from a message's bindUpdates: prop → value. */
-export function stateOf(message: ServerMessage): Record<string, unknown> {
-  const state: Record<string, unknown> = {};
-  for (const patch of bindUpdatesOf(message)) state[patch.prop] = patch.value;
-  return state;
+/** The `snapshot` marker of a message, if any. */
+export function snapshotMarkerOf(message: ServerMessage): SnapshotPatch | undefined {
+  return message.patches.find((patch): patch is SnapshotPatch => patch.action === 'snapshot');
 }

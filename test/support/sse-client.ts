@@ -40,10 +40,10 @@ export class SseClient {
   readonly #abort: AbortController;
   #raw = '';
 
-  private constructor(response: Response, abort: AbortController) {
+  private constructor(response: Response, abort: AbortController, lastEventId: string) {
     this.response = response;
     this.#abort = abort;
-    this.finished = this.#read();
+    this.finished = this.#read(new SseParser(lastEventId));
   }
 
   /** Opens a stream; resolves once the response headers arrived (the server has registered the stream). */
@@ -53,7 +53,7 @@ export class SseClient {
     if (options.lastEventId !== undefined) headers['Last-Event-ID'] = options.lastEventId;
     const response = await fetch(url, { headers, signal: abort.signal });
     if (response.status !== 200) throw new SseRefusedError(response.status, await response.text());
-    return new SseClient(response, abort);
+    return new SseClient(response, abort, options.lastEventId ?? '');
   }
 
   /** Everything received so far, decoded, exactly as sent (line breaks included). */
@@ -67,7 +67,7 @@ export class SseClient {
     await this.finished;
   }
 
-  async #read(): Promise<void> {
+  async #read(parser: SseParser): Promise<void> {
     const body = this.response.body;
     if (!body) {
       this.#end('no body');
@@ -75,7 +75,6 @@ export class SseClient {
     }
     const reader = body.getReader();
     const decoder = new TextDecoder();
-    const parser = new SseParser();
     let reason = 'closed by the server';
     try {
       for (;;) {

@@ -26,9 +26,14 @@ export interface SseFrame {
  */
 export class SseParser {
   #pending = '';
-  #lastEventId = '';
+  #lastEventId: string;
   #block: Omit<SseFrame, 'lastEventId'> = { comments: [] };
   #blockHasFields = false;
+
+  /** `lastEventId`: the id the client already holds, e.g. the one it resumes from (a browser keeps it). */
+  constructor(lastEventId = '') {
+    this.#lastEventId = lastEventId;
+  }
 
   /** Feeds decoded text and returns the blocks it completed. */
   push(text: string): SseFrame[] {

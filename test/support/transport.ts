@@ -1,7 +1,12 @@
-import type { JsonObject } from '../../protocol/index.js';
+/**
+ * One adapter over both transports, so every transport test is written once and run twice: `open` a client,
+ * `send` events, read `messages` (`messages.next(predicate)`), `refuse` bad input. What differs (POST answers
+ * versus `error` patches, `Last-Event-ID` versus `?cursor=`) stays in here.
+ */
+import type { ErrorPatch, JsonObject } from '../../protocol/index.js';
 import type { MessageQueue } from './message-queue.js';
 import { postEvent } from './post-event.js';
-import { errorsOf, isSnapshotOf, type ServerMessage, type WireErrorPatch } from './server-message.js';
+import { errorsOf, isSnapshotOf, type ServerMessage } from './server-message.js';
 import { SseClient } from './sse-client.js';
 import type { TestServer } from './test-server.js';
 import { WsClient } from './ws-client.js';
@@ -27,7 +32,7 @@ export interface Refusal {
   status?: number;
   eventId?: string;
   /** The error patch itself; absent on POST. */
-  patch?: WireErrorPatch;
+  patch?: ErrorPatch;
 }
 
 interface SessionBase {
@@ -117,7 +122,11 @@ export const sseTransport: Transport = {
         const withClient = typeof body === 'string' || Object.hasOwn(body, 'clientId') ? body : { ...body, clientId };
         const reply = await postEvent(server.baseUrl, withClient);
         if (reply.status === 202) throw new Error(`POST ${JSON.stringify(withClient)} was accepted, expected a refusal`);
-        const refusal: Refusal = { code: String(reply.body.code), message: String(reply.body.error), status: reply.status };
+        const { code, error } = reply.body;
+        if (typeof code !== 'string' || typeof error !== 'string') {
+          throw new Error(`a refusal must answer {error, code}, got ${reply.status} ${JSON.stringify(reply.body)}`);
+        }
+        const refusal: Refusal = { code, message: error, status: reply.status };
         if (reply.body.eventId !== undefined) refusal.eventId = reply.body.eventId;
         return refusal;
       },
