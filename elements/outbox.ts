@@ -19,7 +19,7 @@ export class Outbox {
   readonly #entries: OutboxEntry[] = [];
   readonly #limit: number;
   readonly #storage = tabStorage();
-  readonly #storageKey: string;
+  #storageKey: string;
 
   /** `clientId` names the saved queue: each connection of a tab keeps its own. */
   constructor(clientId: string, limit = 500) {
@@ -65,6 +65,13 @@ export class Outbox {
   markAccepted(eventId: string): void {
     const entry = this.#entries.find((candidate) => candidate.event.eventId === eventId);
     if (entry) entry.accepted = true;
+  }
+
+  /** The connection took a new client id: the saved queue moves with it. */
+  rename(clientId: string): void {
+    this.#storage?.removeItem(this.#storageKey);
+    this.#storageKey = `nasc:outbox:${clientId}`;
+    this.#save();
   }
 
   /** The event was not taken (rate limited): it goes again, in its place, on the next send. */

@@ -22,7 +22,7 @@ import {
 import { Outbox } from './outbox.js';
 import { BatchVerdict, RevisionGate } from './revision-gate.js';
 import { SseTransport } from './sse-transport.js';
-import { randomId, tabClientId } from './tab-storage.js';
+import { newTabClientId, randomId, tabClientId } from './tab-storage.js';
 import { TransportKind, type SendResult, type Transport, type TransportListener } from './transport.js';
 import { WsTransport } from './ws-transport.js';
 
@@ -104,7 +104,9 @@ function instanceKey(type: string, instance: string): string {
  * connection.addEventListener('nasc-connected', (e) => console.log('live over', e.transport));
  */
 export class PageConnection extends EventTarget {
-  readonly clientId: string;
+  #clientId: string;
+  /** Whether the id is the tab's own (kept in sessionStorage) rather than one the caller chose. */
+  readonly #tabOwnsId: boolean;
   #baseOption: string | URL | undefined;
   #preference: TransportPreference;
   #transport: Transport | undefined;
@@ -128,8 +130,9 @@ export class PageConnection extends EventTarget {
 
   constructor(options: ConnectionOptions & { clientId?: string } = {}) {
     super();
-    this.clientId = options.clientId ?? tabClientId();
-    this.#outbox = new Outbox(this.clientId);
+    this.#tabOwnsId = options.clientId === undefined;
+    this.#clientId = options.clientId ?? tabClientId();
+    this.#outbox = new Outbox(this.#clientId);
     this.#baseOption = options.base;
     this.#preference = options.transport ?? 'auto';
     this.#listenToPage();
@@ -147,6 +150,11 @@ export class PageConnection extends EventTarget {
 
   get state(): ConnectionState {
     return this.#state;
+  }
+
+  /** This tab's client id: random, per tab; a new one is taken if the server says another session holds it. */
+  get clientId(): string {
+    return this.#clientId;
   }
 
   /** The transport in use; undefined until the connection starts. */
@@ -285,7 +293,7 @@ export class PageConnection extends EventTarget {
       onMessage: (text) => this.#onMessage(text),
       onClose: (reason) => this.#onClose(reason),
     };
-    const endpoint = { base: this.base, clientId: this.clientId };
+    const endpoint = { base: this.base, clientId: this.#clientId };
     return kind === TransportKind.Ws ? new WsTransport(endpoint, listener) : new SseTransport(endpoint, listener);
   }
 
@@ -538,6 +546,10 @@ export class PageConnection extends EventTarget {
             this.#retryPumpLater(result);
             return;
           }
+          if (result.status === 'rejected' && result.code === 'client_id_taken') {
+            this.#rotateClientId();
+            return;
+          }
           if (result.status === 'rejected') this.#deliverError(rejection(control, result));
           continue;
         }
@@ -550,6 +562,11 @@ export class PageConnection extends EventTarget {
           if (result.status === 'retry') {
             entry.sent = false;
             this.#retryPumpLater(result);
+            return;
+          }
+          if (result.status === 'rejected' && result.code === 'client_id_taken') {
+            entry.sent = false;
+            this.#rotateClientId();
             return;
           }
           if (result.status === 'rejected') {
@@ -565,6 +582,21 @@ export class PageConnection extends EventTarget {
     } finally {
       this.#pumping = false;
     }
+  }
+
+  /**
+   * The server says this client id is held by another session: this happens when tabs opened at once each
+   * got their own session cookie and the browser kept only the last. Take a new id and reconnect (the stream
+   * then carries the cookie the browser kept); queued events go again under it.
+   */
+  #rotateClientId(): void {
+    const transport = this.#transport;
+    if (!transport) return;
+    this.#clientId = this.#tabOwnsId ? newTabClientId() : randomId();
+    this.#outbox.rename(this.#clientId);
+    transport.close();
+    this.#transport = this.#createTransport(transport.kind);
+    this.#openStream(ConnectionState.Reconnecting);
   }
 
   #retryPumpLater(result: Extract<SendResult, { status: 'retry' }>): void {

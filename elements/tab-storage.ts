@@ -23,10 +23,14 @@ const CLIENT_ID_KEY = 'nasc:clientId';
  * while another tab (its own sessionStorage) gets its own id.
  */
 export function tabClientId(): string {
-  const storage = tabStorage();
-  const existing = storage?.getItem(CLIENT_ID_KEY);
+  const existing = tabStorage()?.getItem(CLIENT_ID_KEY);
   if (existing && /^[\w-]{16,64}$/.test(existing)) return existing;
+  return newTabClientId();
+}
+
+/** Gives this tab a fresh client id (the old one turned out to be another session's). */
+export function newTabClientId(): string {
   const id = randomId();
-  storage?.setItem(CLIENT_ID_KEY, id);
+  tabStorage()?.setItem(CLIENT_ID_KEY, id);
   return id;
 }

@@ -5,17 +5,21 @@ export interface PublishedBatch {
   rev: number;
   /** The patch array (JSON text) every subscriber receives. */
   batch: string;
-  /** The client whose event made the change: it receives `batch` with `ack` appended, in one message. */
+  /** The stream (registry key) whose event made the change: it receives `batch` with `ack` appended, in one message. */
   origin?: { clientId: string; ack: string };
 }
 
 /** A message for one client, wherever its stream is. */
 export interface DirectMessage {
+  /** The stream's registry key (the client id within its session). */
   clientId: string;
   /** A patch array (JSON text); absent when the message only moves a position or a subscription. */
   message?: string;
-  /** The instance position this message brings the client to, and whether it (un)subscribes it. */
-  position?: { type: string; instance: string; rev: number; subscribe?: boolean };
+  /**
+   * The instance position this message brings the client to, whether it subscribes it, and the name the
+   * client uses for the instance when it differs (see `resolveInstance`).
+   */
+  position?: { type: string; instance: string; rev: number; subscribe?: boolean; alias?: string };
   unsubscribe?: { type: string; instance: string };
 }
 

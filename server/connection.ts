@@ -1,4 +1,4 @@
-import { formatCursor, type CursorEntry } from '../protocol/index.js';
+import { formatCursor, type CursorEntry, type JsonObject } from '../protocol/index.js';
 
 /** The narrow view of a transport the engine needs: send one patch array, or close. */
 export interface ClientChannel {
@@ -8,17 +8,29 @@ export interface ClientChannel {
   close(reason: string): void;
 }
 
-/** One open stream of one client, and the instance positions delivered on it. */
+/** One open stream of one client (a tab of a session), and the instance positions delivered on it. */
 export class Connection {
+  /** The registry key: the client id within its session. */
+  readonly key: string;
+  readonly session: string;
   readonly clientId: string;
   readonly channel: ClientChannel;
-  /** Instance key → position: what this stream has delivered, in the order it was subscribed. */
+  /** Instance key → position (under the client's own instance names): what this stream has delivered. */
   readonly positions = new Map<string, CursorEntry>();
+  /** Resolved instance → the name this client uses for it (`user-7f…` → `currentUser`). */
+  readonly aliases = new Map<string, string>();
   #cursor: string | undefined;
 
-  constructor(clientId: string, channel: ClientChannel) {
-    this.clientId = clientId;
+  constructor(key: string, caller: { session: string; clientId: string }, channel: ClientChannel) {
+    this.key = key;
+    this.session = caller.session;
+    this.clientId = caller.clientId;
     this.channel = channel;
+  }
+
+  /** Sends a message, naming aliased instances as this client knows them. */
+  send(message: string): void {
+    this.channel.send(this.aliases.size === 0 ? message : this.#renamed(message), this);
   }
 
   /** Records that a message brought this stream to `rev` of an instance. */
@@ -36,5 +48,18 @@ export class Connection {
   /** The resume cursor after the last message sent (the SSE `id:`). Computed only when a transport asks. */
   get cursor(): string {
     return (this.#cursor ??= formatCursor(this.positions.values()));
+  }
+
+  #renamed(message: string): string {
+    const patches = JSON.parse(message) as JsonObject[];
+    let renamed = false;
+    for (const patch of patches) {
+      const alias = typeof patch.instance === 'string' ? this.aliases.get(patch.instance) : undefined;
+      if (alias !== undefined) {
+        patch.instance = alias;
+        renamed = true;
+      }
+    }
+    return renamed ? JSON.stringify(patches) : message;
   }
 }

@@ -7,6 +7,9 @@ import { NascEngine, type EngineOptions } from './engine.js';
 import { eventRoute } from './event-route.js';
 import { jsonError } from './json-error.js';
 import { originGuard } from './origin-guard.js';
+import { resolveSecret, type SecretOptions } from './secret.js';
+import { SessionCodec } from './session-codec.js';
+import { sessionMiddleware, type SessionCookieOptions } from './session-middleware.js';
 import { addSchemaRoutes } from './schema-routes.js';
 import { sseRoute } from './sse-route.js';
 import { wsRoute } from './ws-route.js';
@@ -26,6 +29,11 @@ export interface NascOptions extends EngineOptions {
    * `['https://app.example.com']`. Pages on the server's own origin always may.
    */
   allowedOrigins?: readonly string[];
+  /**
+   * Sessions: every stream and event is bound to a signed, HttpOnly session cookie issued when the first
+   * stream opens. The key comes from `secret`, else `NASC_SECRET`, else a file kept next to the app.
+   */
+  sessions?: SecretOptions & { cookie?: SessionCookieOptions };
 }
 
 /** What {@link createNasc} returns: a Hono app to mount, the WebSocket server to hand to `serve`, the engine. */
@@ -60,6 +68,10 @@ export function createNasc(options: NascOptions): Nasc {
 
   const allowedOrigins = options.allowedOrigins ?? [];
   const guard = originGuard({ allowedOrigins });
+  const codec = new SessionCodec(resolveSecret(options.sessions));
+  const cookie = options.sessions?.cookie ?? {};
+  const openSession = sessionMiddleware(codec, { ...cookie, issue: true });
+  const requireSession = sessionMiddleware(codec, { ...cookie, issue: false });
 
   const app = new Hono();
   if (allowedOrigins.length > 0) {
@@ -75,9 +87,9 @@ export function createNasc(options: NascOptions): Nasc {
       }),
     );
   }
-  app.get('/events', sseRoute(engine, { keepAliveMs, retryMs, maxBufferedBytes }));
-  app.post('/event', guard, eventRoute(engine, { maxBodyBytes }));
-  app.get('/ws', guard, wsRoute(engine, { maxBodyBytes, maxBufferedBytes }));
+  app.get('/events', openSession, sseRoute(engine, { keepAliveMs, retryMs, maxBufferedBytes }));
+  app.post('/event', guard, requireSession, eventRoute(engine, { maxBodyBytes }));
+  app.get('/ws', guard, openSession, wsRoute(engine, { maxBodyBytes, maxBufferedBytes }));
   addSchemaRoutes(app, engine);
   app.get('/nasc.js', clientScriptRoute('nasc.js'));
   app.get('/nasc.dev.js', clientScriptRoute('nasc.dev.js'));

@@ -10,6 +10,7 @@ import {
   type JsonObject,
   type SchemaPatch,
   type SnapshotPatch,
+  parseJsonGuarded,
 } from '../protocol/index.js';
 import type { Broker, BrokerReceiver, DirectMessage, PublishedBatch } from './broker.js';
 import { Connection, type ClientChannel } from './connection.js';
@@ -20,6 +21,7 @@ import { LocalBroker } from './local-broker.js';
 import { createConsoleLogger, type Logger } from './logger.js';
 import { MemoryStore } from './memory-store.js';
 import { NascError } from './nasc-error.js';
+import { RateLimiter } from './rate-limiter.js';
 import { SchemaRegistry, type AppSchema } from './schema-registry.js';
 import { diffState } from './state-diff.js';
 import type { EventOutcome, InstanceRecord, Store } from './store.js';
@@ -35,6 +37,57 @@ export interface EngineOptions {
   /** How patches reach streams held by other processes (default: in-process). */
   broker?: Broker;
   logger?: Logger;
+  /**
+   * May this session mount this instance, or send it this event? Refusals answer 403 (`forbidden`) and change
+   * nothing. Runs in the instance's queue, so it sees events in order.
+   *
+   * @example
+   * authorize: ({ session, type, instance }) => type !== 'User' || instance === `user-${session}`
+   */
+  authorize?: (request: AccessRequest) => boolean | Promise<boolean>;
+  /**
+   * Maps the instance a client names to the one it means, per session: `currentUser` → this session's user.
+   * The client keeps using its own name; patches reach it under that name.
+   *
+   * @example
+   * resolveInstance: ({ session, type, instance }) => (type === 'User' && instance === 'currentUser' ? `user-${session}` : instance)
+   */
+  resolveInstance?: (request: { session: string; type: string; instance: string }) => string;
+  /** Per-session and per-client limits; going over answers 429 and is logged. */
+  limits?: Partial<EngineLimits>;
+}
+
+/** Limits that keep one client or session from starving the others. */
+export interface EngineLimits {
+  /** Sustained events (mounts included) per second per client (default 50). */
+  eventsPerSecond: number;
+  /** Events a client may send at once before the rate applies (default 100). */
+  eventBurst: number;
+  /** Open streams per session, across its tabs (default 16). */
+  streamsPerSession: number;
+  /** Instances mounted at once per session, across its tabs (default 256). */
+  mountsPerSession: number;
+}
+
+const DEFAULT_LIMITS: EngineLimits = { eventsPerSecond: 50, eventBurst: 100, streamsPerSession: 16, mountsPerSession: 256 };
+
+/** Who is asking: the server-issued session and the tab's client id. */
+export interface Caller {
+  session: string;
+  clientId: string;
+}
+
+/** What {@link EngineOptions.authorize} decides on. */
+export interface AccessRequest {
+  session: string;
+  clientId: string;
+  type: string;
+  /** The instance as resolved (what is stored). */
+  instance: string;
+  /** The instance as the client named it. */
+  requested: string;
+  /** `mount`, or the event's name. */
+  event: string;
 }
 
 /** Why a request was refused before it changed anything; transports map it to a 4xx or an `error` patch. */
@@ -44,6 +97,8 @@ export interface Rejection {
   code: string;
   message: string;
   eventId?: string;
+  /** With 429: when to try again. */
+  retryAfterMs?: number;
 }
 
 /** The answer to {@link NascEngine.handle}: accepted (its outcome travels as patches), or refused. */
@@ -55,13 +110,20 @@ function instanceKey(type: string, instance: string): string {
   return `${type}\u0000${instance}`;
 }
 
-/** A handler's result as JSON, the form it is stored, diffed and sent in. */
+/** A handler's result as JSON, the form it is stored, diffed and sent in; prototype keys never get in. */
 function toJsonState(value: unknown): JsonObject {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new TypeError('a handler must return a plain object as state');
   }
-  return JSON.parse(JSON.stringify(value)) as JsonObject;
+  return parseJsonGuarded(JSON.stringify(value)).value as JsonObject;
 }
+
+/** The registry key of a client's stream: its client id within its session. */
+function connectionKey(caller: Caller): string {
+  return `${caller.session}\u001f${caller.clientId}`;
+}
+
+
 
 /**
  * The transport-agnostic core: mounts instances, runs events one at a time per instance, diffs state into
@@ -77,6 +139,19 @@ export class NascEngine implements BrokerReceiver {
   readonly #queue = new KeyedQueue();
   readonly #connections = new Map<string, Connection>();
   readonly #subscribers = new Map<string, Set<Connection>>();
+  /** Open streams per session. */
+  readonly #sessions = new Map<string, Set<Connection>>();
+  /**
+   * The open stream holding each client id. While one session holds a client id, no other session may use
+   * it; once its streams are gone it is free again (the session is part of every stream's key, so a later
+   * holder never sees the earlier one's data).
+   */
+  readonly #holders = new Map<string, Connection>();
+  readonly #limits: EngineLimits;
+  readonly #rates: RateLimiter;
+  readonly #authorize: EngineOptions['authorize'];
+  readonly #resolveInstance: EngineOptions['resolveInstance'];
+  readonly #lastLimitLog = new Map<string, number>();
 
   constructor(options: EngineOptions) {
     for (const [type, handler] of Object.entries(options.handlers)) {
@@ -87,6 +162,10 @@ export class NascEngine implements BrokerReceiver {
     this.logger = options.logger ?? createConsoleLogger();
     this.#broker = options.broker ?? new LocalBroker();
     this.#broker.attach(this);
+    this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.#rates = new RateLimiter({ rate: this.#limits.eventsPerSecond, burst: this.#limits.eventBurst });
+    this.#authorize = options.authorize;
+    this.#resolveInstance = options.resolveInstance;
   }
 
   /** `{ [type]: { events: [...] } }`: every type and the events it accepts. */
@@ -102,38 +181,64 @@ export class NascEngine implements BrokerReceiver {
   }
 
   /**
-   * Registers a client's stream, replacing (and closing) any earlier stream of the same client id. With a
-   * cursor, the stream is subscribed to those instances again and gets what it missed.
+   * Checks that a caller may open a stream: its client id is not another session's, and its session is
+   * under its stream limit (a reconnect replacing the same client's stream always may).
    */
-  open(clientId: string, channel: ClientChannel, cursor: readonly CursorEntry[] = []): Connection {
-    const previous = this.#connections.get(clientId);
+  admit(caller: Caller): Rejection | undefined {
+    if (this.#heldByOther(caller)) return reject(403, 'client_id_taken', 'This client id belongs to another session.');
+    const open = this.#sessions.get(caller.session);
+    if (open && open.size >= this.#limits.streamsPerSession && !this.#connections.has(connectionKey(caller))) {
+      this.#logLimit('streams', caller);
+      return reject(429, 'too_many_streams', `A session may hold ${this.#limits.streamsPerSession} streams at once.`, undefined, 5_000);
+    }
+    return undefined;
+  }
+
+  /**
+   * Registers a client's stream, replacing (and closing) any earlier stream of the same client. With a cursor,
+   * the stream is subscribed to those instances again and gets what it missed. Call {@link admit} first.
+   */
+  open(caller: Caller, channel: ClientChannel, cursor: readonly CursorEntry[] = []): Connection {
+    const key = connectionKey(caller);
+    const previous = this.#connections.get(key);
     if (previous) {
-      this.#detach(previous);
+      this.close(previous);
       previous.channel.close('replaced by a newer stream of the same client');
     }
-    const connection = new Connection(clientId, channel);
-    this.#connections.set(clientId, connection);
+    const connection = new Connection(key, caller, channel);
+    this.#connections.set(key, connection);
+    this.#holders.set(caller.clientId, connection);
+    let sessionStreams = this.#sessions.get(caller.session);
+    if (!sessionStreams) this.#sessions.set(caller.session, (sessionStreams = new Set()));
+    sessionStreams.add(connection);
     // The stream's cursor starts where the client says it is, so even the first frame's `id:` keeps its
     // resume point; the replays below bring it forward.
+    const resumes: { key: string; type: string; instance: string; entry: CursorEntry }[] = [];
     for (const entry of cursor) {
-      if (this.#handlers.has(entry.type)) connection.advance(instanceKey(entry.type, entry.instance), entry.type, entry.instance, entry.rev);
+      if (!this.#handlers.has(entry.type)) continue;
+      const instance = this.#resolve(caller, entry.type, entry.instance);
+      const key = instanceKey(entry.type, instance);
+      if (instance !== entry.instance) connection.aliases.set(instance, entry.instance);
+      connection.advance(key, entry.type, entry.instance, entry.rev);
+      resumes.push({ key, type: entry.type, instance, entry });
     }
     // An empty patch array first: the client learns the stream really carries messages (no proxy buffering
     // it) before anything else happens.
-    channel.send('[]', connection);
-    for (const entry of cursor) {
-      if (!this.#handlers.has(entry.type)) continue;
-      const key = instanceKey(entry.type, entry.instance);
+    connection.send('[]');
+    for (const { key, type, instance, entry } of resumes) {
       void this.#queue
-        .run(key, () => this.#resume(connection, entry))
-        .catch((error: unknown) => this.#logFailure('resume failed', error, { type: entry.type, instance: entry.instance }));
+        .run(key, () => this.#resume(connection, type, instance, entry.rev))
+        .catch((error: unknown) => this.#logFailure('resume failed', error, { type, instance }));
     }
     return connection;
   }
 
   /** Unregisters a stream. A late close of a replaced stream leaves the newer one alone. */
   close(connection: Connection): void {
-    if (this.#connections.get(connection.clientId) === connection) this.#connections.delete(connection.clientId);
+    if (this.#connections.get(connection.key) === connection) this.#connections.delete(connection.key);
+    if (this.#holders.get(connection.clientId) === connection) this.#holders.delete(connection.clientId);
+    const sessionStreams = this.#sessions.get(connection.session);
+    if (sessionStreams?.delete(connection) && sessionStreams.size === 0) this.#sessions.delete(connection.session);
     this.#detach(connection);
   }
 
@@ -141,27 +246,78 @@ export class NascEngine implements BrokerReceiver {
    * Takes one event from a client. Resolves once it has been applied (its patches and ack already handed to
    * the streams) or refused (nothing changed).
    */
-  async handle(clientId: string, event: ClientEvent): Promise<HandleResult> {
+  async handle(caller: Caller, event: ClientEvent): Promise<HandleResult> {
     const eventId = event.eventId ?? randomUUID();
+    if (this.#heldByOther(caller)) return reject(403, 'client_id_taken', 'This client id belongs to another session.', eventId);
     const handler = this.#handlers.get(event.type);
     if (!handler) return reject(404, 'unknown_type', `Unknown type "${event.type}".`, eventId);
-    const key = instanceKey(event.type, event.instance);
+    const wait = this.#rates.take(connectionKey(caller));
+    if (wait > 0) {
+      this.#logLimit('events', caller);
+      return reject(429, 'rate_limited', 'Too many events: slow down.', eventId, wait);
+    }
+    const client = connectionKey(caller);
+    const instance = this.#resolve(caller, event.type, event.instance);
+    const key = instanceKey(event.type, instance);
+    const resolved: ClientEvent = instance === event.instance ? event : { ...event, instance };
     if (event.event === ReservedEvent.Mount) {
-      if (!this.#broker.distributed && !this.#connections.has(clientId)) {
+      const connection = this.#connections.get(client);
+      if (!this.#broker.distributed && !connection) {
         return reject(409, 'no_stream', 'Open the event stream for this clientId before mounting.', eventId);
       }
-      return this.#queue.run(key, () => this.#mount(clientId, handler, event, eventId));
+      if (!connection?.positions.has(key) && this.#mountCount(caller.session) >= this.#limits.mountsPerSession) {
+        this.#logLimit('mounts', caller);
+        return reject(429, 'too_many_mounts', `A session may mount ${this.#limits.mountsPerSession} instances at once.`, eventId, 5_000);
+      }
+      return this.#queue.run(key, async () => {
+        const refused = await this.#refuse(caller, resolved, event.instance, eventId);
+        return refused ?? this.#mount(client, caller, handler, resolved, event.instance, eventId);
+      });
     }
     if (event.event === ReservedEvent.Unmount) {
       // Queued like everything else for the instance, so a mount sent just before it is undone, not kept.
       return this.#queue.run(key, async () => {
-        await this.#broker.sendDirect({ clientId, unsubscribe: { type: event.type, instance: event.instance } });
+        await this.#broker.sendDirect({ clientId: client, unsubscribe: { type: event.type, instance } });
         return { ok: true, eventId } as const;
       });
     }
     const run = handler.events.get(event.event);
     if (!run) return reject(404, 'unknown_event', `Type "${event.type}" has no event "${event.event}".`, eventId);
-    return this.#queue.run(key, () => this.#apply(clientId, run, event, eventId));
+    return this.#queue.run(key, async () => {
+      const refused = await this.#refuse(caller, resolved, event.instance, eventId);
+      return refused ?? this.#apply(client, caller, run, resolved, event.instance, eventId);
+    });
+  }
+
+  /**
+   * Sends an event from the server itself (a timer, a webhook, another system): applied like a client's, in
+   * the instance's queue, fanned out to every subscriber; no session, limits or `authorize` apply.
+   *
+   * @example
+   * setInterval(() => nasc.engine.dispatch({ event: 'tick', type: 'Clock', instance: 'main', payload: {} }), 1000);
+   */
+  async dispatch(event: ClientEvent): Promise<HandleResult> {
+    const eventId = event.eventId ?? randomUUID();
+    const handler = this.#handlers.get(event.type);
+    if (!handler) return reject(404, 'unknown_type', `Unknown type "${event.type}".`, eventId);
+    const run = handler.events.get(event.event);
+    if (!run) return reject(404, 'unknown_event', `Type "${event.type}" has no event "${event.event}".`, eventId);
+    const server: Caller = { session: '', clientId: '' };
+    return this.#queue.run(instanceKey(event.type, event.instance), () =>
+      this.#apply(connectionKey(server), server, run, event, event.instance, eventId),
+    );
+  }
+
+  /** Closes the streams of one client id (in whatever session): it reconnects and resumes. */
+  disconnectClient(clientId: string, reason = 'server closed the stream'): number {
+    let closed = 0;
+    for (const connection of [...this.#connections.values()]) {
+      if (connection.clientId !== clientId) continue;
+      connection.channel.close(reason);
+      this.close(connection);
+      closed += 1;
+    }
+    return closed;
   }
 
   /**
@@ -191,19 +347,16 @@ export class NascEngine implements BrokerReceiver {
     let originServed = false;
     if (subscribers) {
       for (const connection of subscribers) {
-        connection.advance(key, published.type, published.instance, published.rev);
-        if (origin && connection.clientId === origin.clientId) {
+        connection.advance(key, published.type, connection.aliases.get(published.instance) ?? published.instance, published.rev);
+        if (origin && connection.key === origin.clientId) {
           originServed = true;
-          connection.channel.send(`${published.batch.slice(0, -1)},${origin.ack}]`, connection);
+          connection.send(`${published.batch.slice(0, -1)},${origin.ack}]`);
         } else {
-          connection.channel.send(published.batch, connection);
+          connection.send(published.batch);
         }
       }
     }
-    if (origin && !originServed) {
-      const connection = this.#connections.get(origin.clientId);
-      connection?.channel.send(`[${origin.ack}]`, connection);
-    }
+    if (origin && !originServed) this.#connections.get(origin.clientId)?.send(`[${origin.ack}]`);
   }
 
   deliverDirect(direct: DirectMessage): void {
@@ -217,15 +370,23 @@ export class NascEngine implements BrokerReceiver {
     const position = direct.position;
     if (position) {
       const key = instanceKey(position.type, position.instance);
+      if (position.alias !== undefined) connection.aliases.set(position.instance, position.alias);
       if (position.subscribe) this.#subscribe(key, connection);
-      connection.advance(key, position.type, position.instance, position.rev);
+      connection.advance(key, position.type, connection.aliases.get(position.instance) ?? position.instance, position.rev);
     }
-    if (direct.message !== undefined) connection.channel.send(direct.message, connection);
+    if (direct.message !== undefined) connection.send(direct.message);
   }
 
   // Internals.
 
-  async #mount(clientId: string, handler: RegisteredHandler, event: ClientEvent, eventId: string): Promise<HandleResult> {
+  async #mount(
+    clientId: string,
+    caller: Caller,
+    handler: RegisteredHandler,
+    event: ClientEvent,
+    requested: string,
+    eventId: string,
+  ): Promise<HandleResult> {
     const { type, instance } = event;
     let record = await this.store.load(type, instance);
     if (!record) {
@@ -233,8 +394,8 @@ export class NascEngine implements BrokerReceiver {
       try {
         state = toJsonState(await handler.mount({ ...event.payload, instance }));
       } catch (error) {
-        const failure = this.#failure(error, { type, instance, event: ReservedEvent.Mount, eventId });
-        await this.#sendError(clientId, { ...failure, eventId, type, instance });
+        const failure = this.#failure(error, { type, instance, event: ReservedEvent.Mount, eventId, session: caller.session });
+        await this.#sendError(clientId, { ...failure, eventId, type, instance: requested });
         return { ok: true, eventId };
       }
       record = (await this.store.commit(type, instance, { state, rev: 1, expectedRev: 0 }))
@@ -243,7 +404,7 @@ export class NascEngine implements BrokerReceiver {
       if (!record) throw new Error(`instance ${type}/${instance} vanished while mounting`);
     }
     const schemas = event.rev === undefined ? this.#schemaPatches(type, instance) : [];
-    await this.#sendPosition(clientId, type, instance, record, event.rev ?? 0, schemas);
+    await this.#sendPosition(clientId, type, instance, record, event.rev ?? 0, schemas, requested);
     // The mount's own ack follows its answer, so the client knows the answer is complete (even when it was
     // empty: nothing missed). Only for a client that named the mount, to keep answers reproducible.
     if (event.eventId !== undefined) {
@@ -253,11 +414,16 @@ export class NascEngine implements BrokerReceiver {
     return { ok: true, eventId };
   }
 
-  async #resume(connection: Connection, entry: CursorEntry): Promise<void> {
-    if (this.#connections.get(connection.clientId) !== connection) return;
-    const record = await this.store.load(entry.type, entry.instance);
+  async #resume(connection: Connection, type: string, instance: string, known: number): Promise<void> {
+    if (this.#connections.get(connection.key) !== connection) return;
+    if (this.#authorize) {
+      const { session, clientId } = connection;
+      const requested = connection.aliases.get(instance) ?? instance;
+      if (!(await this.#authorize({ session, clientId, type, instance, requested, event: ReservedEvent.Mount }))) return;
+    }
+    const record = await this.store.load(type, instance);
     if (!record) return;
-    await this.#sendPosition(connection.clientId, entry.type, entry.instance, record, entry.rev, []);
+    await this.#sendPosition(connection.key, type, instance, record, known, [], connection.aliases.get(instance) ?? instance);
   }
 
   /** Subscribes a client to an instance and brings it from revision `known` to `record`: replay or snapshot. */
@@ -268,8 +434,9 @@ export class NascEngine implements BrokerReceiver {
     record: InstanceRecord,
     known: number,
     schemas: SchemaPatch[],
+    requested: string,
   ): Promise<void> {
-    const subscribeAt = (rev: number) => ({ type, instance, rev, subscribe: true });
+    const subscribeAt = (rev: number) => ({ type, instance, rev, subscribe: true, ...(requested === instance ? {} : { alias: requested }) });
     if (known > 0 && known <= record.rev) {
       const missed = await this.store.readLog(type, instance, known);
       if (missed) {
@@ -296,8 +463,10 @@ export class NascEngine implements BrokerReceiver {
 
   async #apply(
     clientId: string,
+    caller: Caller,
     run: (...args: unknown[]) => unknown,
     event: ClientEvent,
+    requested: string,
     eventId: string,
   ): Promise<HandleResult> {
     const { type, instance } = event;
@@ -307,16 +476,23 @@ export class NascEngine implements BrokerReceiver {
       await this.#sendOutcome(clientId, eventId, earlier);
       return { ok: true, eventId };
     }
-    const context: HandlerContext = { type, instance, event: event.event, eventId, clientId };
+    const context: HandlerContext = { type, instance, event: event.event, eventId, clientId: caller.clientId, session: caller.session };
     for (let attempt = 1; attempt <= COMMIT_ATTEMPTS; attempt++) {
       const record = await this.store.load(type, instance);
-      if (!record) return reject(409, 'not_mounted', `Instance "${instance}" of type "${type}" is not mounted.`, eventId);
+      if (!record) return reject(409, 'not_mounted', `Instance "${requested}" of type "${type}" is not mounted.`, eventId);
       const started = performance.now();
       let next: JsonObject;
       try {
         next = toJsonState(await run(event.payload, structuredClone(record.state), context));
       } catch (error) {
-        const failure = this.#failure(error, { type, instance, event: event.event, eventId, ms: Math.round(performance.now() - started) });
+        const failure = this.#failure(error, {
+          type,
+          instance,
+          event: event.event,
+          eventId,
+          session: caller.session,
+          ms: Math.round(performance.now() - started),
+        });
         const outcome: EventOutcome = { ok: false, type, instance, ...failure };
         await this.store.saveOutcome(outcomeKey, outcome);
         await this.#sendOutcome(clientId, eventId, outcome);
@@ -412,8 +588,52 @@ export class NascEngine implements BrokerReceiver {
     });
   }
 
+  /** Asks the app's `authorize` hook; a refusal is the answer, nothing else happens. */
+  async #refuse(caller: Caller, event: ClientEvent, requested: string, eventId: string): Promise<Rejection | undefined> {
+    if (!this.#authorize) return undefined;
+    const allowed = await this.#authorize({
+      session: caller.session,
+      clientId: caller.clientId,
+      type: event.type,
+      instance: event.instance,
+      requested,
+      event: event.event,
+    });
+    if (allowed) return undefined;
+    this.logger.warn('forbidden', { session: caller.session, type: event.type, instance: event.instance, event: event.event });
+    return reject(403, 'forbidden', 'You are not allowed to do that.', eventId);
+  }
+
+  #resolve(caller: Caller, type: string, instance: string): string {
+    if (!this.#resolveInstance) return instance;
+    const resolved = this.#resolveInstance({ session: caller.session, type, instance });
+    if (typeof resolved !== 'string' || resolved === '') throw new TypeError(`resolveInstance returned no instance for ${type}/${instance}`);
+    return resolved;
+  }
+
+  #heldByOther(caller: Caller): boolean {
+    const holder = this.#holders.get(caller.clientId);
+    return holder !== undefined && holder.session !== caller.session;
+  }
+
+  #mountCount(session: string): number {
+    let count = 0;
+    for (const connection of this.#sessions.get(session) ?? []) count += connection.positions.size;
+    return count;
+  }
+
+  /** Logs a limit hit, at most once per 10 s per session and limit, so a flood cannot flood the log too. */
+  #logLimit(limit: string, caller: Caller): void {
+    const key = `${limit}\u001f${caller.session}`;
+    const now = Date.now();
+    if ((this.#lastLimitLog.get(key) ?? 0) > now - 10_000) return;
+    this.#lastLimitLog.set(key, now);
+    if (this.#lastLimitLog.size > 10_000) this.#lastLimitLog.delete(this.#lastLimitLog.keys().next().value!);
+    this.logger.warn('limit reached', { limit, session: caller.session, clientId: caller.clientId });
+  }
+
   #subscribe(key: string, connection: Connection): void {
-    if (this.#connections.get(connection.clientId) !== connection) return;
+    if (this.#connections.get(connection.key) !== connection) return;
     let set = this.#subscribers.get(key);
     if (!set) this.#subscribers.set(key, (set = new Set()));
     set.add(connection);
@@ -436,6 +656,9 @@ function outcomeKeyOf(type: string, instance: string, eventId: string): string {
   return `${type}\u001f${instance}\u001f${eventId}`;
 }
 
-function reject(status: Rejection['status'], code: string, message: string, eventId?: string): Rejection {
-  return eventId === undefined ? { ok: false, status, code, message } : { ok: false, status, code, message, eventId };
+function reject(status: Rejection['status'], code: string, message: string, eventId?: string, retryAfterMs?: number): Rejection {
+  const rejection: Rejection = { ok: false, status, code, message };
+  if (eventId !== undefined) rejection.eventId = eventId;
+  if (retryAfterMs !== undefined) rejection.retryAfterMs = retryAfterMs;
+  return rejection;
 }

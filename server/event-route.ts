@@ -2,6 +2,7 @@ import type { Handler } from 'hono';
 import { decodeEvent } from './decode-event.js';
 import type { NascEngine } from './engine.js';
 import { jsonError } from './json-error.js';
+import { requestSession } from './session-middleware.js';
 
 /** Options of the event endpoint. */
 export interface EventRouteOptions {
@@ -29,8 +30,8 @@ export function eventRoute(engine: NascEngine, options: EventRouteOptions): Hand
     const decoded = decodeEvent(text, options.maxBodyBytes, true);
     if (!decoded.ok) return jsonError(c, decoded.status, decoded.code, decoded.message);
     const { clientId, ...event } = decoded.value;
-    const result = await engine.handle(clientId, event);
-    if (!result.ok) return jsonError(c, result.status, result.code, result.message, result.eventId);
+    const result = await engine.handle({ session: requestSession(c), clientId }, event);
+    if (!result.ok) return jsonError(c, result.status, result.code, result.message, result.eventId, result.retryAfterMs);
     return c.json({ ok: true, eventId: result.eventId }, 202);
   };
 }

@@ -12,7 +12,10 @@ export interface HandlerContext {
   readonly instance: string;
   readonly event: string;
   readonly eventId: string;
+  /** The tab that sent the event. */
   readonly clientId: string;
+  /** The server-issued session of the sender (one per browser, shared by its tabs). */
+  readonly session: string;
 }
 
 type Awaitable<T> = T | Promise<T>;

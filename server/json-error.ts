@@ -8,8 +8,16 @@ export interface ErrorBody {
   eventId?: string;
 }
 
-/** Answers `status` with `{ error, code }`. */
-export function jsonError(c: Context, status: ContentfulStatusCode, code: string, message: string, eventId?: string): Response {
+/** Answers `status` with `{ error, code }`; with `retryAfterMs`, also a `Retry-After` header (whole seconds). */
+export function jsonError(
+  c: Context,
+  status: ContentfulStatusCode,
+  code: string,
+  message: string,
+  eventId?: string,
+  retryAfterMs?: number,
+): Response {
   const body: ErrorBody = eventId === undefined ? { error: message, code } : { error: message, code, eventId };
+  if (retryAfterMs !== undefined) c.header('Retry-After', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
   return c.json(body, status);
 }

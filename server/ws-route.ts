@@ -5,6 +5,7 @@ import type { Connection } from './connection.js';
 import { decodeEvent } from './decode-event.js';
 import type { NascEngine } from './engine.js';
 import { jsonError } from './json-error.js';
+import { requestSession } from './session-middleware.js';
 import { WsChannel, type WebSocketPeer } from './ws-channel.js';
 
 /** Options of the WebSocket endpoint. */
@@ -30,12 +31,15 @@ export function wsRoute(engine: NascEngine, options: WsRouteOptions): Handler {
     if (c.req.header('Upgrade')?.toLowerCase() !== 'websocket') {
       return jsonError(c, 426, 'upgrade_required', 'This endpoint speaks WebSocket only.');
     }
+    const caller = { session: requestSession(c), clientId };
+    const refused = engine.admit(caller);
+    if (refused) return jsonError(c, refused.status, refused.code, refused.message, undefined, refused.retryAfterMs);
     const cursor = parseCursor(c.req.query('cursor') ?? '') ?? [];
     let connection: Connection | undefined;
     const upgrade = upgradeWebSocket(() => ({
       onOpen(_event, ws) {
         const peer = ws.raw as WebSocketPeer;
-        connection = engine.open(clientId, new WsChannel(peer, options.maxBufferedBytes), cursor);
+        connection = engine.open(caller, new WsChannel(peer, options.maxBufferedBytes), cursor);
       },
       onMessage(message, ws) {
         if (typeof message.data !== 'string') {
@@ -48,11 +52,20 @@ export function wsRoute(engine: NascEngine, options: WsRouteOptions): Handler {
           return;
         }
         const event = decoded.value;
-        engine.handle(clientId, event).then(
+        engine.handle(caller, event).then(
           (result) => {
             if (result.ok) return;
-            const { message: text, code, eventId } = result;
-            ws.send(errorFrame({ message: text, code, type: event.type, instance: event.instance, ...(eventId ? { eventId } : {}) }));
+            const { message: text, code, eventId, retryAfterMs } = result;
+            ws.send(
+              errorFrame({
+                message: text,
+                code,
+                type: event.type,
+                instance: event.instance,
+                ...(eventId ? { eventId } : {}),
+                ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+              }),
+            );
           },
           (error: unknown) => {
             engine.logger.error('event failed', { clientId, type: event.type, instance: event.instance, error: String(error) });

@@ -175,6 +175,8 @@ export async function waitForText(element: Element, expected: string, timeoutMs 
 export async function otherClient(type: string, instance: string, event: string, payload: JsonObject = {}): Promise<void> {
   const response = await fetch(new URL('event', BASE), {
     method: 'POST',
+    // The browser's session cookie, as every Nasc request needs one (another tab of the same browser).
+    credentials: 'include',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ clientId: `other-${crypto.randomUUID()}`, type, instance, event, payload, eventId: crypto.randomUUID() }),
   });

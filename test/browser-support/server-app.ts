@@ -10,7 +10,7 @@ import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import type { ClientEvent, JsonObject } from '../../protocol/index.js';
 import { createNasc, defineHandler, LogLevel, createConsoleLogger, NascError, type AppSchema, type MountParams } from '../../server/index.js';
-import type { Connection, ClientChannel } from '../../server/index.js';
+
 
 interface Gate {
   promise: Promise<void>;
@@ -89,9 +89,6 @@ export const BROWSER_TEST_SCHEMAS: AppSchema = {
   },
 };
 
-/** A channel that does nothing: opening it under a client id replaces (and so closes) that client's stream. */
-const nullChannel: ClientChannel = { send() {}, close() {} };
-
 /** What {@link startBrowserTestServer} gives back. */
 export interface BrowserTestServer {
   /** Where Nasc is mounted, ending in `/`: what `PageConnection({ base })` takes. */
@@ -115,6 +112,9 @@ export async function startBrowserTestServer(options: { allowedOrigins: string[]
     allowedOrigins: options.allowedOrigins,
     keepAliveMs: 5_000,
     logger: createConsoleLogger(LogLevel.Error),
+    sessions: { secret: 'nasc-browser-test-secret-0123456789abcdef' },
+    // Every test shares the browser's one session; the limits have their own tests.
+    limits: { eventsPerSecond: 1e6, eventBurst: 1e6, streamsPerSession: 1e5, mountsPerSession: 1e6 },
   });
   const app = new Hono();
   app.route('/nasc', nasc.app);
@@ -126,10 +126,7 @@ export async function startBrowserTestServer(options: { allowedOrigins: string[]
     if (Array.isArray(body.clientIds)) {
       for (const clientId of body.clientIds) {
         if (typeof clientId !== 'string') continue;
-        // Opening a stream for a client id replaces (closes) its current stream; then the stand-in goes too.
-        const standIn: Connection = nasc.engine.open(clientId, nullChannel);
-        nasc.engine.close(standIn);
-        dropped += 1;
+        dropped += nasc.engine.disconnectClient(clientId, 'test dropped this stream');
       }
     } else {
       dropped = nasc.engine.connectionCount;
@@ -137,7 +134,7 @@ export async function startBrowserTestServer(options: { allowedOrigins: string[]
     }
     const results = [];
     for (const event of Array.isArray(body.then) ? (body.then as ClientEvent[]) : []) {
-      results.push(await nasc.engine.handle(`test-other-client-${crypto.randomUUID()}`, event));
+      results.push(await nasc.engine.dispatch(event));
     }
     return c.json({ dropped, results });
   });

@@ -11,7 +11,13 @@ import { TallyHandler } from './tally-handler.js';
 const rates: FaultRates = { duplicate: 0, delay: 0, maxDelayMs: 0, ...(JSON.parse(process.env.FAULTS ?? '{}') as Partial<FaultRates>) };
 const broker = new FaultyBroker(rates);
 const store = await openStore(process.env.NASC_DB);
-const nasc = nascServer.createNasc({ handlers: { Tally: TallyHandler }, store, broker, keepAliveMs: 5_000 });
+const nasc = nascServer.createNasc({
+  handlers: { Tally: TallyHandler },
+  store,
+  broker,
+  keepAliveMs: 5_000,
+  sessions: { secret: 'nasc-fault-injection-secret-0123456789ab' },
+});
 
 const app = new Hono();
 app.route('/nasc', nasc.app);

@@ -1,3 +1,5 @@
+import { cookieHeader } from './session-cookies.js';
+
 /** The JSON body of a `POST /nasc/event` answer: `{ok, eventId}` on 202, `{error, code, eventId?}` otherwise. */
 export interface EventReplyBody {
   ok?: boolean;
@@ -19,6 +21,10 @@ export interface PostOptions {
   contentType?: string | null;
   /** Streams the body in chunks without Content-Length (`Transfer-Encoding: chunked`). */
   chunked?: boolean;
+  /** The Cookie header: default the test server's session cookie; `null` sends none. */
+  cookie?: string | null;
+  /** Extra request headers (Origin, Sec-Fetch-Site, ...). */
+  headers?: Record<string, string>;
 }
 
 const CHUNK_BYTES = 1024;
@@ -37,7 +43,7 @@ type StreamingRequestInit = RequestInit & { duplex: 'half' };
 export async function postEvent(baseUrl: string, body: string | object, options: PostOptions = {}): Promise<PostReply> {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   const bytes = new TextEncoder().encode(text);
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...cookieHeader(baseUrl, options.cookie), ...options.headers };
   const contentType = options.contentType === undefined ? 'application/json' : options.contentType;
   if (contentType !== null) headers['Content-Type'] = contentType;
   let init: RequestInit | StreamingRequestInit;

@@ -1,4 +1,5 @@
 import { MessageQueue } from './message-queue.js';
+import { cookieHeader } from './session-cookies.js';
 import { parseServerMessage, type ServerMessage } from './server-message.js';
 import { SseParser, type SseFrame } from './sse-parser.js';
 
@@ -6,6 +7,10 @@ import { SseParser, type SseFrame } from './sse-parser.js';
 export interface SseConnectOptions {
   /** Sent as the `Last-Event-ID` header, the way a browser's EventSource resumes. */
   lastEventId?: string;
+  /** The Cookie header: default the test server's session cookie; `null` sends none. */
+  cookie?: string | null;
+  /** Extra request headers. */
+  headers?: Record<string, string>;
 }
 
 /** The stream was refused: the status and body the server answered instead. */
@@ -49,7 +54,7 @@ export class SseClient {
   /** Opens a stream; resolves once the response headers arrived (the server has registered the stream). */
   static async connect(url: string, options: SseConnectOptions = {}): Promise<SseClient> {
     const abort = new AbortController();
-    const headers: Record<string, string> = { Accept: 'text/event-stream' };
+    const headers: Record<string, string> = { Accept: 'text/event-stream', ...cookieHeader(url, options.cookie), ...options.headers };
     if (options.lastEventId !== undefined) headers['Last-Event-ID'] = options.lastEventId;
     const response = await fetch(url, { headers, signal: abort.signal });
     if (response.status !== 200) throw new SseRefusedError(response.status, await response.text());

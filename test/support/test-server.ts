@@ -4,6 +4,11 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createNasc, type Nasc, type NascOptions } from '../../server/index.js';
 import { createMemoryLogger } from './memory-logger.js';
+import { rememberSessionCookie } from './session-cookies.js';
+
+/** Test servers get limits high enough for load tests; the limits suite sets its own. */
+const GENEROUS_LIMITS = { eventsPerSecond: 1e6, eventBurst: 1e6, streamsPerSession: 1e5, mountsPerSession: 1e6 };
+const TEST_SECRET = 'nasc-test-secret-0123456789abcdefghijklmnop';
 
 /** A real Nasc server listening on loopback, and how to reach and stop it. */
 export interface TestServer {
@@ -27,7 +32,12 @@ export interface TestServer {
  * t.after(() => server.close());
  */
 export async function startTestServer(options: NascOptions): Promise<TestServer> {
-  const nasc = createNasc({ logger: createMemoryLogger(), ...options });
+  const nasc = createNasc({
+    logger: createMemoryLogger(),
+    sessions: { secret: TEST_SECRET },
+    ...options,
+    limits: { ...GENEROUS_LIMITS, ...options.limits },
+  });
   const app = new Hono().route('/nasc', nasc.app);
   const { server, port } = await new Promise<{ server: Server; port: number }>((resolve, reject) => {
     const listening = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0, websocket: nasc.websocket }, (info: AddressInfo) =>
@@ -35,6 +45,11 @@ export async function startTestServer(options: NascOptions): Promise<TestServer>
     );
     listening.once('error', reject);
   });
+  // One session for the test's clients, as one browser would have: take the cookie the first stream sets.
+  const opening = await fetch(`http://127.0.0.1:${port}/nasc/events?clientId=session-bootstrap`);
+  const setCookie = opening.headers.get('Set-Cookie');
+  await opening.body?.cancel();
+  if (setCookie) rememberSessionCookie(`http://127.0.0.1:${port}`, setCookie);
   const cleanups: (() => unknown)[] = [];
   let closing: Promise<void> | undefined;
   return {

@@ -1,4 +1,5 @@
 import { WebSocket, type RawData } from 'ws';
+import { cookieHeader } from './session-cookies.js';
 import { MessageQueue } from './message-queue.js';
 import { parseServerMessage, type ServerMessage } from './server-message.js';
 
@@ -54,8 +55,8 @@ export class WsClient {
   }
 
   /** Opens a socket; resolves once it is open, rejects with {@link WsHandshakeError} when the upgrade is refused. */
-  static connect(url: string): Promise<WsClient> {
-    const socket = new WebSocket(url);
+  static connect(url: string, options: { cookie?: string | null; headers?: Record<string, string> } = {}): Promise<WsClient> {
+    const socket = new WebSocket(url, { headers: { ...cookieHeader(url, options.cookie), ...options.headers } });
     const errors: Error[] = [];
     socket.on('error', (error) => errors.push(error));
     const closed = new Promise<WsCloseInfo>((resolve) => {
