@@ -136,6 +136,7 @@ export class PageConnection extends EventTarget {
     this.#baseOption = options.base;
     this.#preference = options.transport ?? 'auto';
     this.#listenToPage();
+    if (this.#tabOwnsId) this.#guardTabId();
   }
 
   /** Changes page-level settings. Only before the connection starts: the transport is picked once. */
@@ -347,6 +348,24 @@ export class PageConnection extends EventTarget {
     this.dispatchEvent(new NascDisconnectedEvent(this.#transport.kind, reason, this.#attempt, Math.round(delay)));
     clearTimeout(this.#retryTimer);
     this.#retryTimer = setTimeout(() => this.#openStream(this.#state), delay);
+  }
+
+  /**
+   * A duplicated tab starts with a copy of its parent's sessionStorage, so both would use one client id and
+   * keep replacing each other's stream. Tabs announce their id on a BroadcastChannel; the younger of two
+   * takes a new one. (Its copied outbox is harmless: the server applies each event id once.)
+   */
+  #guardTabId(): void {
+    if (typeof BroadcastChannel === 'undefined') return;
+    const channel = new BroadcastChannel('nasc:client-ids');
+    // When this connection was made, in wall-clock ms: the elder of two keeps the id.
+    const born = performance.timeOrigin + performance.now();
+    channel.onmessage = ({ data }: MessageEvent<{ kind: string; clientId: string; born: number }>) => {
+      if (data?.clientId !== this.#clientId) return;
+      if (data.kind === 'hello' && data.born > born) channel.postMessage({ kind: 'taken', clientId: this.#clientId, born });
+      else if (data.kind === 'taken' && data.born < born) this.#rotateClientId();
+    };
+    channel.postMessage({ kind: 'hello', clientId: this.#clientId, born });
   }
 
   #listenToPage(): void {
@@ -590,10 +609,10 @@ export class PageConnection extends EventTarget {
    * then carries the cookie the browser kept); queued events go again under it.
    */
   #rotateClientId(): void {
-    const transport = this.#transport;
-    if (!transport) return;
     this.#clientId = this.#tabOwnsId ? newTabClientId() : randomId();
     this.#outbox.rename(this.#clientId);
+    const transport = this.#transport;
+    if (!transport) return;
     transport.close();
     this.#transport = this.#createTransport(transport.kind);
     this.#openStream(ConnectionState.Reconnecting);
