@@ -1,39 +1,48 @@
-import { relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
-import { serveStatic } from '@hono/node-server/serve-static';
-import { Hono } from 'hono';
-import { createNasc, defineHandler, NascError } from '../server/index.js';
+import { MemoryStore, SqliteStore } from '../server/index.js';
+import { createDemoApp } from './create-demo-app.js';
+import { readDemoConfig } from './demo-config.js';
 
-interface User { name: string; email: string }
-interface Todo { id: string; title: string; completed: boolean }
-interface TodoList { items: Todo[] }
+// `npm start`: the demo on http://localhost:3000/ (PORT, HOST, NASC_DB, NASC_MEMORY=1 or --memory).
+const config = readDemoConfig(process.argv.slice(2), process.env);
+const store = config.memory ? new MemoryStore() : openSqlite(config.dbPath);
+const demo = createDemoApp({ store });
 
-const User = defineHandler<User>({
-  mount: () => ({ name: 'Ada', email: 'ada@example.com' }),
-  save_profile: (payload, state) => {
-    const email = String(payload.email ?? '');
-    if (!email.includes('@')) throw new NascError('Enter a valid email address.', { field: 'email' });
-    return { ...state, name: String(payload.name ?? state.name), email };
-  },
-});
-let next = 1;
-const TodoList = defineHandler<TodoList>({
-  mount: () => ({ items: [] }),
-  add_todo: (payload, state) => {
-    const title = String(payload.title ?? '').trim();
-    if (!title) throw new NascError('A todo needs a title.', { field: 'title' });
-    return { items: [...state.items, { id: String(next++), title, completed: false }] };
-  },
-  toggle_todo: (payload, state) => ({ items: state.items.map((t) => (t.id === payload.id ? { ...t, completed: !t.completed } : t)) }),
-  remove_todo: (payload, state) => ({ items: state.items.filter((t) => t.id !== payload.id) }),
+const server = serve({ fetch: demo.app.fetch, port: config.port, hostname: config.host, websocket: demo.nasc.websocket }, (info) => {
+  const host = config.host === '127.0.0.1' || config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const where = config.memory ? 'in memory (lost on restart)' : `in ${config.dbPath}`;
+  console.log(`Nasc demo on http://${host}:${info.port}/  (state ${where}; Ctrl+C stops)`);
+}) as Server;
+
+server.once('error', (error: NodeJS.ErrnoException) => {
+  console.error(error.code === 'EADDRINUSE' ? `Port ${config.port} is in use: try PORT=3001 npm start` : error);
+  process.exit(1);
 });
 
-const nasc = createNasc({ handlers: { User, TodoList } });
-const app = new Hono();
-app.route('/nasc', nasc.app);
-// Compiled to dist/demo/: the static files stay in the source tree.
-const publicDir = relative(process.cwd(), fileURLToPath(new URL('../../demo/public/', import.meta.url)));
-app.use('/*', serveStatic({ root: publicDir }));
-const port = Number(process.env.PORT ?? 3000);
-serve({ fetch: app.fetch, port, websocket: nasc.websocket }, (info) => console.log(`Nasc demo on http://localhost:${info.port}/`));
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: closing streams and the store`);
+  // Never hang on the way out: a second signal, or 5 s, ends it regardless.
+  setTimeout(() => process.exit(1), 5_000).unref();
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  await demo.close();
+  // Streams and idle keep-alive sockets would otherwise hold the server open.
+  server.closeAllConnections();
+  await closed;
+  process.exit(0);
+}
+function openSqlite(path: string): SqliteStore {
+  try {
+    return new SqliteStore({ path });
+  } catch (error) {
+    console.error(`Cannot open the database ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    console.error('Set NASC_DB to a writable file, or run in memory with NASC_MEMORY=1.');
+    process.exit(1);
+  }
+}
+
+process.once('SIGINT', () => void stop('SIGINT'));
+process.once('SIGTERM', () => void stop('SIGTERM'));

@@ -1,11 +1,22 @@
 export { createNasc, type Nasc, type NascOptions } from './create-nasc.js';
-export { NascEngine, type EngineOptions, type HandleResult, type Rejection } from './engine.js';
+export {
+  NascEngine,
+  type EngineOptions,
+  type EngineLimits,
+  type Caller,
+  type AccessRequest,
+  type HandleResult,
+  type Rejection,
+} from './engine.js';
 export { defineHandler, type Handler, type AnyHandler, type EventFunction, type HandlerContext, type MountParams } from './handler.js';
 export { NascError } from './nasc-error.js';
 export type { AppSchema } from './schema-registry.js';
 export type { Store, InstanceRecord, LogEntry, EventOutcome, CommitRequest } from './store.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
+export { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 export type { Broker, BrokerReceiver, PublishedBatch, DirectMessage } from './broker.js';
 export { LocalBroker } from './local-broker.js';
 export type { ClientChannel, Connection } from './connection.js';
 export { createConsoleLogger, LogLevel, type Logger, type LogFields } from './logger.js';
+export type { SecretOptions } from './secret.js';
+export type { SessionCookieOptions } from './session-middleware.js';

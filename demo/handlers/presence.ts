@@ -1,0 +1,18 @@
+import { defineHandler } from '../../server/index.js';
+
+/** How many browser tabs have a stream open to this server. */
+export interface Presence {
+  online: number;
+}
+
+/**
+ * `Presence`: state the server changes by itself. `refresh` recomputes the count from `countStreams` (the
+ * engine's open streams), so a page may send it too without being able to lie; the presence watcher sends
+ * it whenever the count moves.
+ */
+export function createPresenceHandler(countStreams: () => number) {
+  return defineHandler<Presence>({
+    mount: () => ({ online: countStreams() }),
+    refresh: () => ({ online: countStreams() }),
+  });
+}

@@ -1,0 +1,37 @@
+/** Transport names as people say them. */
+export const TRANSPORT_NAMES = { sse: 'SSE', ws: 'WebSocket' };
+
+/**
+ * Keeps the badge true to the page connection: its real transport (after any fallback) and its state,
+ * `live`, `reconnecting` (with the attempt count) or `offline`, from `nasc-connected` and
+ * `nasc-disconnected`. The badge's `data-state` and `data-transport` attributes drive its colour.
+ *
+ * @param {import('/nasc/nasc.js').PageConnection} connection
+ * @param {{ badge: HTMLElement, retry: HTMLButtonElement }} elements
+ */
+export function showConnectionBadge(connection, { badge, retry }) {
+  const text = badge.querySelector('.badge-text');
+
+  /** @param {string} state @param {string | undefined} transport @param {string} label @param {string} [title] */
+  const render = (state, transport, label, title = '') => {
+    badge.dataset.state = state;
+    if (transport) badge.dataset.transport = transport;
+    text.textContent = transport ? `${label} · ${TRANSPORT_NAMES[transport] ?? transport}` : label;
+    badge.title = title;
+    retry.hidden = state !== 'reconnecting' && state !== 'offline';
+  };
+
+  connection.addEventListener('nasc-connected', (event) => {
+    render('live', event.transport, 'Live', `Patches arrive over ${TRANSPORT_NAMES[event.transport]}.`);
+  });
+
+  connection.addEventListener('nasc-disconnected', (event) => {
+    const seconds = Math.max(1, Math.round(event.retryInMs / 1000));
+    const offline = connection.state === 'offline';
+    const label = offline ? `Offline, retrying (attempt ${event.attempt})` : `Reconnecting (attempt ${event.attempt})`;
+    render(offline ? 'offline' : 'reconnecting', event.transport, label, `${event.reason}; next try in about ${seconds} s.`);
+  });
+
+  retry.addEventListener('click', () => connection.reconnectNow());
+  render('connecting', connection.transport, 'Connecting…');
+}
