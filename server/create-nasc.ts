@@ -16,7 +16,7 @@ import { wsRoute } from './ws-route.js';
 
 /** Options of {@link createNasc}: the engine's, plus transport limits and timings. */
 export interface NascOptions extends EngineOptions {
-  /** Interval of SSE comment keepalives, in ms (default 15,000). */
+  /** Interval of SSE comment keepalives and WebSocket pings, in ms (default 15,000). */
   keepAliveMs?: number;
   /** The `retry:` hint sent on each SSE stream, in ms (default 1,000). */
   retryMs?: number;
@@ -34,6 +34,11 @@ export interface NascOptions extends EngineOptions {
    * stream opens. The key comes from `secret`, else `NASC_SECRET`, else a file kept next to the app.
    */
   sessions?: SecretOptions & { cookie?: SessionCookieOptions };
+  /**
+   * Trust `X-Forwarded-Proto`/`X-Forwarded-Host` for the page's origin (Origin checks, the cookie's
+   * `Secure` flag). Set it only behind a proxy you run that sets these headers.
+   */
+  trustProxy?: boolean;
 }
 
 /** What {@link createNasc} returns: a Hono app to mount, the WebSocket server to hand to `serve`, the engine. */
@@ -67,11 +72,12 @@ export function createNasc(options: NascOptions): Nasc {
   const websocketServer = new WebSocketServer({ noServer: true, maxPayload: Math.max(maxBodyBytes * 4, 1024 * 1024) });
 
   const allowedOrigins = options.allowedOrigins ?? [];
-  const guard = originGuard({ allowedOrigins });
+  const trustProxy = options.trustProxy ?? false;
+  const guard = originGuard({ allowedOrigins, trustProxy });
   const codec = new SessionCodec(resolveSecret(options.sessions));
   const cookie = options.sessions?.cookie ?? {};
-  const openSession = sessionMiddleware(codec, { ...cookie, issue: true });
-  const requireSession = sessionMiddleware(codec, { ...cookie, issue: false });
+  const openSession = sessionMiddleware(codec, { ...cookie, issue: true, trustProxy });
+  const requireSession = sessionMiddleware(codec, { ...cookie, issue: false, trustProxy });
 
   const app = new Hono();
   if (allowedOrigins.length > 0) {
@@ -89,10 +95,11 @@ export function createNasc(options: NascOptions): Nasc {
   }
   app.get('/events', openSession, sseRoute(engine, { keepAliveMs, retryMs, maxBufferedBytes }));
   app.post('/event', guard, requireSession, eventRoute(engine, { maxBodyBytes }));
-  app.get('/ws', guard, openSession, wsRoute(engine, { maxBodyBytes, maxBufferedBytes }));
+  app.get('/ws', guard, openSession, wsRoute(engine, { maxBodyBytes, maxBufferedBytes, keepAliveMs }));
   addSchemaRoutes(app, engine);
   app.get('/nasc.js', clientScriptRoute('nasc.js'));
   app.get('/nasc.dev.js', clientScriptRoute('nasc.dev.js'));
+  app.get('/nasc.dev.js.map', clientScriptRoute('nasc.dev.js.map'));
   // A catch-all route, not app.notFound: `app.route('/nasc', nasc.app)` copies routes, not the not-found handler.
   app.all('*', (c) => jsonError(c, 404, 'not_found', 'No such Nasc endpoint.'));
   app.onError((error, c) => {

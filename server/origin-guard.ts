@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { jsonError } from './json-error.js';
+import { requestOrigin } from './request-origin.js';
 
 /**
  * Refuses state-changing requests (the event POST, the WebSocket upgrade) sent by a page of another origin,
@@ -10,12 +11,13 @@ import { jsonError } from './json-error.js';
  * @example
  * app.post('/event', originGuard({ allowedOrigins: ['https://app.example.com'] }), handler);
  */
-export function originGuard(options: { allowedOrigins: readonly string[] }): MiddlewareHandler {
+export function originGuard(options: { allowedOrigins: readonly string[]; trustProxy?: boolean }): MiddlewareHandler {
+  const trustProxy = options.trustProxy ?? false;
   const allowed = new Set(options.allowedOrigins.map((origin) => new URL(origin).origin));
   return async function nascOriginGuard(c, next) {
     const origin = c.req.header('Origin');
     if (origin !== undefined) {
-      const own = new URL(c.req.url).origin;
+      const own = requestOrigin(c, trustProxy);
       if (origin !== own && !allowed.has(origin)) {
         return jsonError(c, 403, 'forbidden_origin', 'Requests from this origin are not allowed.');
       }

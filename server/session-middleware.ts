@@ -1,6 +1,8 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
+import { serialize } from 'hono/utils/cookie';
 import { jsonError } from './json-error.js';
+import { requestOrigin } from './request-origin.js';
 import type { SessionCodec } from './session-codec.js';
 
 /** How the session cookie is set. */
@@ -11,6 +13,14 @@ export interface SessionCookieOptions {
   sameSite?: 'Strict' | 'Lax' | 'None';
   /** Cookie path (default `/`). */
   path?: string;
+}
+
+/**
+ * The `Set-Cookie` value a request was given, if it got a new session: a WebSocket upgrade answers with a
+ * response of its own, which must carry it too.
+ */
+export function issuedSessionCookie(c: Context): string | undefined {
+  return c.get('nascSetCookie' as never) as string | undefined;
 }
 
 /** The session id a request carries, once {@link sessionMiddleware} checked it. */
@@ -25,7 +35,10 @@ export function requestSession(c: Context): string {
  * Routes that open a stream (`issue: true`) give a new session to a caller without a valid one; other routes
  * refuse such callers with 403, since a missing or forged cookie means the event cannot be tied to a stream.
  */
-export function sessionMiddleware(codec: SessionCodec, options: SessionCookieOptions & { issue: boolean }): MiddlewareHandler {
+export function sessionMiddleware(
+  codec: SessionCodec,
+  options: SessionCookieOptions & { issue: boolean; trustProxy?: boolean },
+): MiddlewareHandler {
   const name = options.name ?? 'nasc_session';
   const sameSite = options.sameSite ?? 'Lax';
   const path = options.path ?? '/';
@@ -37,12 +50,9 @@ export function sessionMiddleware(codec: SessionCodec, options: SessionCookieOpt
       }
       const issued = codec.issue();
       session = issued.id;
-      setCookie(c, name, issued.token, {
-        httpOnly: true,
-        sameSite,
-        path,
-        secure: sameSite === 'None' || new URL(c.req.url).protocol === 'https:',
-      });
+      const attributes = { httpOnly: true, sameSite, path, secure: sameSite === 'None' || requestOrigin(c, options.trustProxy ?? false).startsWith('https:') } as const;
+      setCookie(c, name, issued.token, attributes);
+      c.set('nascSetCookie' as never, serialize(name, issued.token, attributes) as never);
     }
     c.set('nascSession' as never, session as never);
     await next();

@@ -6,6 +6,9 @@ export interface WebSocketPeer {
   close(code?: number, reason?: string): void;
   readonly readyState: number;
   readonly bufferedAmount?: number;
+  ping?(): void;
+  terminate?(): void;
+  on?(event: 'pong', listener: () => void): unknown;
 }
 
 const OPEN = 1;
@@ -13,14 +16,39 @@ const OPEN = 1;
 const TRY_AGAIN_LATER = 1013;
 const GOING_AWAY = 1001;
 
-/** One WebSocket as a {@link ClientChannel}; a client whose send buffer passes the bound is disconnected. */
+/**
+ * One WebSocket as a {@link ClientChannel}. A client whose send buffer passes the bound is disconnected. Pings
+ * every `keepAliveMs` keep proxies from closing a quiet socket, and a socket that missed a pong is cut, so a
+ * vanished client does not hold its subscriptions.
+ */
 export class WsChannel implements ClientChannel {
   readonly #socket: WebSocketPeer;
   readonly #maxBufferedBytes: number;
+  readonly #keepAlive: ReturnType<typeof setInterval> | undefined;
+  #answered = true;
 
-  constructor(socket: WebSocketPeer, maxBufferedBytes: number) {
+  constructor(socket: WebSocketPeer, maxBufferedBytes: number, keepAliveMs = 0) {
     this.#socket = socket;
     this.#maxBufferedBytes = maxBufferedBytes;
+    if (keepAliveMs > 0 && socket.ping && socket.on) {
+      socket.on('pong', () => (this.#answered = true));
+      this.#keepAlive = setInterval(() => {
+        if (this.#socket.readyState !== OPEN) return this.stop();
+        if (!this.#answered) {
+          this.stop();
+          this.#socket.terminate?.();
+          return;
+        }
+        this.#answered = false;
+        this.#socket.ping?.();
+      }, keepAliveMs);
+      this.#keepAlive.unref?.();
+    }
+  }
+
+  /** Stops the pings (the socket closed). */
+  stop(): void {
+    clearInterval(this.#keepAlive);
   }
 
   send(message: string): void {
@@ -33,6 +61,7 @@ export class WsChannel implements ClientChannel {
   }
 
   close(reason: string): void {
+    this.stop();
     if (this.#socket.readyState === OPEN) this.#socket.close(GOING_AWAY, reason.slice(0, 120));
   }
 }

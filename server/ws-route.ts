@@ -5,13 +5,15 @@ import type { Connection } from './connection.js';
 import { decodeEvent } from './decode-event.js';
 import type { NascEngine } from './engine.js';
 import { jsonError } from './json-error.js';
-import { requestSession } from './session-middleware.js';
+import { issuedSessionCookie, requestSession } from './session-middleware.js';
 import { WsChannel, type WebSocketPeer } from './ws-channel.js';
 
 /** Options of the WebSocket endpoint. */
 export interface WsRouteOptions {
   maxBodyBytes: number;
   maxBufferedBytes: number;
+  /** Ping interval; a socket that misses a pong is cut. */
+  keepAliveMs: number;
 }
 
 function errorFrame(patch: Omit<ErrorPatch, 'action'>): string {
@@ -36,10 +38,12 @@ export function wsRoute(engine: NascEngine, options: WsRouteOptions): Handler {
     if (refused) return jsonError(c, refused.status, refused.code, refused.message, undefined, refused.retryAfterMs);
     const cursor = parseCursor(c.req.query('cursor') ?? '') ?? [];
     let connection: Connection | undefined;
+    let channel: WsChannel | undefined;
     const upgrade = upgradeWebSocket(() => ({
       onOpen(_event, ws) {
-        const peer = ws.raw as WebSocketPeer;
-        connection = engine.open(caller, new WsChannel(peer, options.maxBufferedBytes), cursor);
+        const peer = ws.raw as unknown as WebSocketPeer;
+        channel = new WsChannel(peer, options.maxBufferedBytes, options.keepAliveMs);
+        connection = engine.open(caller, channel, cursor);
       },
       onMessage(message, ws) {
         if (typeof message.data !== 'string') {
@@ -74,9 +78,14 @@ export function wsRoute(engine: NascEngine, options: WsRouteOptions): Handler {
         );
       },
       onClose() {
+        channel?.stop();
         if (connection) engine.close(connection);
       },
     }));
-    return upgrade(c, next);
+    const response = await upgrade(c, next);
+    // The upgrade answers with its own Response: a new session's cookie must ride on the 101 too.
+    const cookie = issuedSessionCookie(c);
+    if (response instanceof Response && cookie) response.headers.append('Set-Cookie', cookie);
+    return response;
   };
 }
