@@ -118,6 +118,10 @@ export async function startBrowserTestServer(options: { allowedOrigins: string[]
   });
   const app = new Hono();
   app.route('/nasc', nasc.app);
+  // The same server where WebSocket upgrades are refused (as behind a proxy that blocks them): a page that
+  // asks for WS there must fall back to SSE.
+  app.get('/nows/ws', (c) => c.json({ error: 'WebSocket is blocked here', code: 'blocked' }, 403));
+  app.route('/nows', nasc.app);
   const control = new Hono();
   control.use('*', cors({ origin: options.allowedOrigins, allowMethods: ['POST', 'OPTIONS'], allowHeaders: ['Content-Type'] }));
   control.post('/drop', async (c) => {
