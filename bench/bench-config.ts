@@ -1,0 +1,33 @@
+/** Counts and durations of one benchmark run: `full` (the default) or `smoke` (`--smoke`, under a minute). */
+export interface BenchConfig {
+  mode: 'full' | 'smoke';
+  /** Runs of each side-by-side comparison (Nasc and bare alternately). */
+  runs: number;
+  throughput: { concurrency: number[]; warmupMs: number; windowMs: number };
+  latency: { samples: number; warmup: number };
+  clicks: { clicks: number; warmup: number; gapMs: number };
+  idle: { counts: number[]; runs: number; perProcess: number };
+  fanOut: { receivers: number[]; events: number; warmup: number };
+}
+
+/** The full benchmark: about 10 minutes on two quiet cores. */
+export const FULL: BenchConfig = {
+  mode: 'full',
+  runs: 5,
+  throughput: { concurrency: [1, 8, 32], warmupMs: 500, windowMs: 2_000 },
+  latency: { samples: 1_000, warmup: 100 },
+  clicks: { clicks: 250, warmup: 20, gapMs: 10 },
+  idle: { counts: [1_000, 5_000, 10_000], runs: 3, perProcess: 5_000 },
+  fanOut: { receivers: [100, 1_000], events: 100, warmup: 10 },
+};
+
+/** `--smoke`: every benchmark once with tiny counts, to check the harness works. */
+export const SMOKE: BenchConfig = {
+  mode: 'smoke',
+  runs: 1,
+  throughput: { concurrency: [1, 8, 32], warmupMs: 100, windowMs: 300 },
+  latency: { samples: 100, warmup: 10 },
+  clicks: { clicks: 20, warmup: 3, gapMs: 5 },
+  idle: { counts: [50, 200], runs: 1, perProcess: 5_000 },
+  fanOut: { receivers: [10, 50], events: 10, warmup: 2 },
+};

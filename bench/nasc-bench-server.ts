@@ -1,0 +1,52 @@
+/**
+ * Real Nasc as a bench server child process: `node dist/bench/nasc-bench-server.js`. `createNasc` with one
+ * handler, `Toggle` (a `toggle` event flips one boolean prop: the Map flip of the bare baseline), mounted at
+ * `/nasc` and served by `@hono/node-server` with its WebSocket server. Also the click page (`/`, loading
+ * `/nasc/nasc.js`), `GET /__bench/memory` and `GET /__bench/cpu`. Prints `READY <port>` once listening on 127.0.0.1.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { createNasc, defineHandler } from '../server/index.js';
+import { benchPage, pageInstance } from './bench-page.js';
+import { cpuReport, memoryReport, stopWithParent } from './memory-report.js';
+
+/** The benchmark's one type: a boolean that `toggle` flips. */
+export interface ToggleState {
+  on: boolean;
+}
+
+/** The handler every benchmark drives. */
+export const Toggle = defineHandler<ToggleState>({
+  mount: () => ({ on: false }),
+  toggle: (_payload, state) => ({ on: !state.on }),
+});
+
+/**
+ * Limits far above what a browser tab may do (50 events/s per client by default): one bench client sends
+ * thousands per second, and fan-out opens a thousand streams. The limiter and sessions still run on every
+ * request, so their cost is measured. A fresh secret per run keeps the server from writing `.nasc-secret`.
+ */
+const nasc = createNasc({
+  handlers: { Toggle },
+  sessions: { secret: randomBytes(32).toString('base64url') },
+  limits: { eventsPerSecond: 1e9, eventBurst: 1e9, streamsPerSession: 1e6, mountsPerSession: 1e6 },
+});
+const app = new Hono();
+app.route('/nasc', nasc.app);
+app.get('/', (c) => {
+  c.header('Cache-Control', 'no-store');
+  return c.html(benchPage('nasc', pageInstance(new URL(c.req.url).search)));
+});
+app.get('/__bench/memory', (c) => c.json(memoryReport(nasc.engine.connectionCount)));
+app.get('/__bench/cpu', (c) => c.json(cpuReport()));
+
+const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', websocket: nasc.websocket }, (info: AddressInfo) => {
+  console.log(`READY ${info.port}`);
+}) as Server;
+stopWithParent(() => {
+  void nasc.close();
+  server.closeAllConnections();
+});
