@@ -1,6 +1,8 @@
 import type { ClientEvent } from '../protocol/index.js';
 import { tabStorage } from './tab-storage.js';
 
+const SAVE_DELAY_MS = 250;
+
 /** An event waiting for its acknowledgement. */
 export interface OutboxEntry {
   event: ClientEvent & { eventId: string };
@@ -9,7 +11,6 @@ export interface OutboxEntry {
   /** Set once the server said it applied the event (SSE 202): it no longer holds the send window. */
   accepted: boolean;
 }
-
 
 /**
  * The events not yet acknowledged, in send order. Bounded; kept in sessionStorage so a reload re-sends what
@@ -20,11 +21,16 @@ export class Outbox {
   readonly #limit: number;
   readonly #storage = tabStorage();
   #storageKey: string;
+  #saveTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** `clientId` names the saved queue: each connection of a tab keeps its own. */
   constructor(clientId: string, limit = 500) {
     this.#limit = limit;
     this.#storageKey = `nasc:outbox:${clientId}`;
+    if (typeof window !== 'undefined' && this.#storage) {
+      window.addEventListener('pagehide', () => this.#flush());
+      document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && this.#flush());
+    }
     const saved = this.#storage?.getItem(this.#storageKey);
     if (!saved) return;
     try {
@@ -71,7 +77,7 @@ export class Outbox {
   rename(clientId: string): void {
     this.#storage?.removeItem(this.#storageKey);
     this.#storageKey = `nasc:outbox:${clientId}`;
-    this.#save();
+    this.#flush();
   }
 
   /** The event was not taken (rate limited): it goes again, in its place, on the next send. */
@@ -91,7 +97,18 @@ export class Outbox {
     }
   }
 
+  /**
+   * Writes the queue to sessionStorage soon, not on every change: a write costs more than the rest of a
+   * click's work. The page's `pagehide` (and going hidden) flushes at once, so a reload still finds it.
+   */
   #save(): void {
+    if (this.#saveTimer !== undefined || !this.#storage) return;
+    this.#saveTimer = setTimeout(() => this.#flush(), SAVE_DELAY_MS);
+  }
+
+  #flush(): void {
+    clearTimeout(this.#saveTimer);
+    this.#saveTimer = undefined;
     try {
       if (this.#entries.length === 0) this.#storage?.removeItem(this.#storageKey);
       else this.#storage?.setItem(this.#storageKey, JSON.stringify(this.#entries.map((entry) => entry.event)));

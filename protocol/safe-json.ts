@@ -2,6 +2,7 @@ import type { JsonValue } from './patch.js';
 
 // Keys that could reach an object's prototype chain once a handler spreads or merges the payload.
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const MAYBE_PROTOTYPE_KEY = /__proto__|constructor|prototype|\\u/;
 
 /** The result of {@link parseJsonGuarded}: the value, and the first prototype key met (if any). */
 export interface GuardedJson {
@@ -18,6 +19,8 @@ export interface GuardedJson {
  * parseJsonGuarded('{"a":{"__proto__":{"admin":true}}}'); // → { value: { a: {} }, prototypeKey: '__proto__' }
  */
 export function parseJsonGuarded(text: string): GuardedJson {
+  // Most texts cannot hold such a key at all (an escape could spell one, hence `\\u`): skip the reviver.
+  if (!MAYBE_PROTOTYPE_KEY.test(text)) return { value: JSON.parse(text) as JsonValue };
   let prototypeKey: string | undefined;
   const value = JSON.parse(text, (key, item: JsonValue) => {
     if (!PROTOTYPE_KEYS.has(key)) return item;

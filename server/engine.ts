@@ -16,6 +16,7 @@ import type { Broker, BrokerReceiver, DirectMessage, PublishedBatch } from './br
 import { Connection, type ClientChannel } from './connection.js';
 import type { AnyHandler, HandlerContext } from './handler.js';
 import { registerHandler, type RegisteredHandler } from './handler-registry.js';
+import { GenerationalMap } from './generational-map.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { LocalBroker } from './local-broker.js';
 import { createConsoleLogger, type Logger } from './logger.js';
@@ -151,7 +152,7 @@ export class NascEngine implements BrokerReceiver {
   readonly #rates: RateLimiter;
   readonly #authorize: EngineOptions['authorize'];
   readonly #resolveInstance: EngineOptions['resolveInstance'];
-  readonly #lastLimitLog = new Map<string, number>();
+  readonly #lastLimitLog = new GenerationalMap<string, number>(10_000);
 
   constructor(options: EngineOptions) {
     for (const [type, handler] of Object.entries(options.handlers)) {
@@ -628,7 +629,6 @@ export class NascEngine implements BrokerReceiver {
     const now = Date.now();
     if ((this.#lastLimitLog.get(key) ?? 0) > now - 10_000) return;
     this.#lastLimitLog.set(key, now);
-    if (this.#lastLimitLog.size > 10_000) this.#lastLimitLog.delete(this.#lastLimitLog.keys().next().value!);
     this.logger.warn('limit reached', { limit, session: caller.session, clientId: caller.clientId });
   }
 

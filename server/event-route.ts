@@ -25,7 +25,9 @@ export function eventRoute(engine: NascEngine, options: EventRouteOptions): Hand
     if (declared > options.maxBodyBytes) {
       return jsonError(c, 413, 'too_large', `An event may be at most ${options.maxBodyBytes} bytes.`);
     }
-    const text = await readBounded(c.req.raw, options.maxBodyBytes);
+    // With a declared length (already checked) node-server reads the body directly; only a chunked body is
+    // read through a stream, counting as it goes.
+    const text = Number.isFinite(declared) && c.req.header('Content-Length') !== undefined ? await c.req.text() : await readBounded(c.req.raw, options.maxBodyBytes);
     if (text === undefined) return jsonError(c, 413, 'too_large', `An event may be at most ${options.maxBodyBytes} bytes.`);
     const decoded = decodeEvent(text, options.maxBodyBytes, true);
     if (!decoded.ok) return jsonError(c, decoded.status, decoded.code, decoded.message);

@@ -1,10 +1,11 @@
+import { GenerationalMap } from './generational-map.js';
 import type { CommitRequest, EventOutcome, InstanceRecord, LogEntry, Store } from './store.js';
 
 /** Sizes of the in-memory store. */
 export interface MemoryStoreOptions {
   /** Log entries kept per instance (default 256). */
   logSize?: number;
-  /** Event outcomes kept for dedupe, oldest dropped first (default 100,000). */
+  /** Event outcomes kept for dedupe, least recently used dropped first (default 100,000; at least half are kept). */
   outcomeLimit?: number;
 }
 
@@ -21,13 +22,12 @@ interface Slot {
  */
 export class MemoryStore implements Store {
   readonly #slots = new Map<string, Slot>();
-  readonly #outcomes = new Map<string, EventOutcome>();
+  readonly #outcomes: GenerationalMap<string, EventOutcome>;
   readonly #logSize: number;
-  readonly #outcomeLimit: number;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.#logSize = options.logSize ?? 256;
-    this.#outcomeLimit = options.outcomeLimit ?? 100_000;
+    this.#outcomes = new GenerationalMap(options.outcomeLimit ?? 100_000);
   }
 
   async load(type: string, instance: string): Promise<InstanceRecord | undefined> {
@@ -73,9 +73,6 @@ export class MemoryStore implements Store {
 
   #remember(eventId: string, outcome: EventOutcome): void {
     this.#outcomes.set(eventId, outcome);
-    if (this.#outcomes.size > this.#outcomeLimit) {
-      this.#outcomes.delete(this.#outcomes.keys().next().value!);
-    }
   }
 }
 
