@@ -132,6 +132,7 @@ async function throughput(processes: number, loadFirstOnly = false): Promise<Thr
     }
     let accepted = 0;
     let failed = 0;
+    const failures = new Map<string, number>();
     let measuring = false;
     let measured = 0;
     const latencies: number[] = [];
@@ -152,9 +153,13 @@ async function throughput(processes: number, loadFirstOnly = false): Promise<Thr
         while (performance.now() < stopAt) {
           const body = JSON.stringify({ clientId: `load-${loop}`, event: 'inc', type: 'Counter', instance, payload: {}, eventId: `e${seq++}` });
           const sent = performance.now();
-          const status = await post(agent, node.port, cookie, body).catch(() => 0);
+          const status = await post(agent, node.port, cookie, body).catch((error: unknown) => {
+            failures.set(String(error), (failures.get(String(error)) ?? 0) + 1);
+            return 0;
+          });
           if (status === 202) accepted += 1;
           else failed += 1;
+          if (status !== 202 && status !== 0) failures.set(`HTTP ${status}`, (failures.get(`HTTP ${status}`) ?? 0) + 1);
           if (measuring && status === 202) {
             measured += 1;
             latencies.push(performance.now() - sent);
@@ -175,6 +180,10 @@ async function throughput(processes: number, loadFirstOnly = false): Promise<Thr
     }
     if (total !== accepted) throw new Error(`${accepted} increments accepted but the counters add up to ${total}`);
     latencies.sort((x, y) => x - y);
+    if (failures.size > 0) {
+      const logged = nodes.flatMap((node) => node.log.split('\n').filter((line) => line.includes('"level":"error"'))).slice(0, 3);
+      console.log(`  (${processes} processes: failed requests ${JSON.stringify([...failures])}${logged.length ? `; server errors: ${logged.join(' | ')}` : ''})`);
+    }
     return {
       processes,
       eventsPerSecond: Math.round(measured / elapsed),

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
-import { createNasc, type Logger, type Nasc, type Store } from '../server/index.js';
+import { createNasc, type Broker, type Logger, type Nasc, type Store } from '../server/index.js';
 import { createPresenceHandler } from './handlers/presence.js';
 import { SharedNote } from './handlers/shared-note.js';
 import { TodoList } from './handlers/todo-list.js';
@@ -14,11 +14,18 @@ import { securityHeaders } from './security-headers.js';
 export interface DemoAppOptions {
   /** Where instances live (default: in memory). `main.ts` passes a SqliteStore. */
   store?: Store;
+  /** How patches reach other processes (default: in-process). `main.ts` passes Redis's when REDIS_URL is set. */
+  broker?: Broker;
   logger?: Logger;
   /** The static files (default: `demo/public` in the source tree; the compiled code runs from dist/demo). */
   publicDir?: string;
   /** How often the presence count is compared with the open streams, in ms (default 500). */
   presenceIntervalMs?: number;
+  /**
+   * Keep the presence count in step with this process's streams (default true). Off when several processes
+   * serve the demo: each counts only its own streams, and they would keep overwriting each other's count.
+   */
+  watchPresence?: boolean;
 }
 
 /** The demo: the Hono app to serve, the Nasc server inside it, and how to stop both. */
@@ -49,9 +56,10 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
     handlers: { User, TodoList, SharedNote, Presence },
     schemas,
     ...(options.store ? { store: options.store } : {}),
+    ...(options.broker ? { broker: options.broker } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });
-  const stopPresence = watchPresence(nasc, { intervalMs: options.presenceIntervalMs ?? 500 });
+  const stopPresence = options.watchPresence === false ? () => undefined : watchPresence(nasc, { intervalMs: options.presenceIntervalMs ?? 500 });
 
   const app = new Hono();
   app.use('*', securityHeaders());

@@ -10,6 +10,8 @@ export interface DemoConfig {
   memory: boolean;
   /** The SQLite file (`NASC_DB`), unless `memory`. */
   dbPath: string;
+  /** `REDIS_URL`: keep state in Redis and fan out through it, so several processes can serve the demo. */
+  redisUrl: string | undefined;
 }
 
 /** The default database file: `nasc-demo.db` at the repository root (`*.db` is gitignored). */
@@ -21,7 +23,7 @@ function isOn(value: string | undefined): boolean {
 
 /**
  * Reads the demo's settings from the command line and the environment: `PORT`, `HOST`, `NASC_DB`,
- * `NASC_MEMORY=1` or `--memory`.
+ * `NASC_MEMORY=1` or `--memory`, `REDIS_URL`.
  */
 export function readDemoConfig(argv: readonly string[], env: NodeJS.ProcessEnv): DemoConfig {
   const port = Number(env.PORT ?? 3000);
@@ -31,5 +33,6 @@ export function readDemoConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
     host: env.HOST || '127.0.0.1',
     memory: argv.includes('--memory') || isOn(env.NASC_MEMORY),
     dbPath: env.NASC_DB ? resolve(env.NASC_DB) : DEFAULT_DB_PATH,
+    redisUrl: env.REDIS_URL || undefined,
   };
 }

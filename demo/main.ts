@@ -1,17 +1,22 @@
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
-import { MemoryStore, SqliteStore } from '../server/index.js';
+import { MemoryStore, redisBackend, SqliteStore } from '../server/index.js';
 import { createDemoApp } from './create-demo-app.js';
 import { readDemoConfig } from './demo-config.js';
 
-// `npm start`: the demo on http://localhost:3000/ (PORT, HOST, NASC_DB, NASC_MEMORY=1 or --memory).
+// `npm start`: the demo on http://localhost:3000/ (PORT, HOST, NASC_DB, NASC_MEMORY=1 or --memory, REDIS_URL).
 const config = readDemoConfig(process.argv.slice(2), process.env);
-const store = config.memory ? new MemoryStore() : openSqlite(config.dbPath);
-const demo = createDemoApp({ store });
+// With REDIS_URL, any number of processes (sharing NASC_SECRET) can serve the demo behind one load balancer.
+const redis = config.redisUrl ? redisBackend({ url: config.redisUrl }) : undefined;
+const store = redis ? redis.store : config.memory ? new MemoryStore() : openSqlite(config.dbPath);
+const demo = createDemoApp(redis ? { store, broker: redis.broker, watchPresence: false } : { store });
+// Where Redis is, without a password that the URL may hold.
+const redisHost = config.redisUrl && URL.canParse(config.redisUrl) ? new URL(config.redisUrl).host : 'REDIS_URL';
+if (redis) await redis.ready(30_000).catch(() => console.error(`Redis at ${redisHost} is not answering yet; events answer 503 until it does.`));
 
 const server = serve({ fetch: demo.app.fetch, port: config.port, hostname: config.host, websocket: demo.nasc.websocket }, (info) => {
   const host = config.host === '127.0.0.1' || config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  const where = config.memory ? 'in memory (lost on restart)' : `in ${config.dbPath}`;
+  const where = redis ? `in Redis at ${redisHost}` : config.memory ? 'in memory (lost on restart)' : `in ${config.dbPath}`;
   console.log(`Nasc demo on http://${host}:${info.port}/  (state ${where}; Ctrl+C stops)`);
 }) as Server;
 

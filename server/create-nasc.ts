@@ -5,8 +5,10 @@ import { WebSocketServer } from 'ws';
 import { clientScriptRoute } from './client-script-route.js';
 import { NascEngine, type EngineOptions } from './engine.js';
 import { eventRoute } from './event-route.js';
+import { addHealthRoutes } from './health-routes.js';
 import { jsonError } from './json-error.js';
 import { originGuard } from './origin-guard.js';
+import { isBackendUnavailable } from './redis-errors.js';
 import { resolveSecret, type SecretOptions } from './secret.js';
 import { SessionCodec } from './session-codec.js';
 import { sessionMiddleware, type SessionCookieOptions } from './session-middleware.js';
@@ -97,6 +99,7 @@ export function createNasc(options: NascOptions): Nasc {
   app.post('/event', guard, requireSession, eventRoute(engine, { maxBodyBytes }));
   app.get('/ws', guard, openSession, wsRoute(engine, { maxBodyBytes, maxBufferedBytes, keepAliveMs }));
   addSchemaRoutes(app, engine);
+  addHealthRoutes(app, engine, options.broker);
   app.get('/nasc.js', clientScriptRoute('nasc.js'));
   app.get('/nasc.dev.js', clientScriptRoute('nasc.dev.js'));
   app.get('/nasc.dev.js.map', clientScriptRoute('nasc.dev.js.map'));
@@ -104,6 +107,8 @@ export function createNasc(options: NascOptions): Nasc {
   app.all('*', (c) => jsonError(c, 404, 'not_found', 'No such Nasc endpoint.'));
   app.onError((error, c) => {
     if (error instanceof HTTPException && error.status < 500) return jsonError(c, error.status, 'bad_request', error.message);
+    // A store or broker that cannot reach its backend: nothing was applied for sure, so the client retries (5xx).
+    if (isBackendUnavailable(error)) return jsonError(c, 503, 'backend_unavailable', 'The server cannot reach its data store: try again shortly.', undefined, 1_000);
     engine.logger.error('request failed', { path: c.req.path, error: error instanceof Error ? error.message : String(error) });
     // Never the error's own message: it may hold paths or internals.
     return jsonError(c, 500, 'internal', 'The server could not process the request.');

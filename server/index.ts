@@ -20,3 +20,8 @@ export type { ClientChannel, Connection } from './connection.js';
 export { createConsoleLogger, LogLevel, type Logger, type LogFields } from './logger.js';
 export type { SecretOptions } from './secret.js';
 export type { SessionCookieOptions } from './session-middleware.js';
+export { redisBackend, type RedisBackend, type RedisBackendOptions } from './redis-backend.js';
+export type { RedisStore, RedisStoreOptions } from './redis-store.js';
+export type { RedisBroker, RedisBrokerOptions } from './redis-broker.js';
+export type { RedisLinkOptions } from './redis-link.js';
+export { BackendUnavailableError, isBackendUnavailable } from './redis-errors.js';

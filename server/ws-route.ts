@@ -5,6 +5,7 @@ import type { Connection } from './connection.js';
 import { decodeEvent } from './decode-event.js';
 import type { NascEngine } from './engine.js';
 import { jsonError } from './json-error.js';
+import { isBackendUnavailable } from './redis-errors.js';
 import { issuedSessionCookie, requestSession } from './session-middleware.js';
 import { WsChannel, type WebSocketPeer } from './ws-channel.js';
 
@@ -72,6 +73,13 @@ export function wsRoute(engine: NascEngine, options: WsRouteOptions): Handler {
             );
           },
           (error: unknown) => {
+            if (isBackendUnavailable(error)) {
+              // No eventId, so the client keeps the event in its outbox; closing makes it reconnect (with backoff)
+              // and send it again, as it retries a 503 over HTTP.
+              ws.send(errorFrame({ message: 'The server cannot reach its data store: try again shortly.', code: 'backend_unavailable', type: event.type, instance: event.instance }));
+              ws.close(1013, 'backend unavailable');
+              return;
+            }
             engine.logger.error('event failed', { clientId, type: event.type, instance: event.instance, error: String(error) });
             ws.send(errorFrame({ message: 'The server could not process the event.', code: 'internal', type: event.type, instance: event.instance }));
           },
