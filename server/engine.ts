@@ -10,6 +10,7 @@ import {
   type JsonObject,
   type SchemaPatch,
   type SnapshotPatch,
+  isWireId,
   parseJsonGuarded,
 } from '../protocol/index.js';
 import type { Broker, BrokerReceiver, DirectMessage, PublishedBatch } from './broker.js';
@@ -60,7 +61,7 @@ export interface EngineOptions {
 
 /** Limits that keep one client or session from starving the others. */
 export interface EngineLimits {
-  /** Sustained events (mounts included) per second per client (default 50). */
+  /** Sustained events (mounts included) per second per client (default 50; a session may send twice this). */
   eventsPerSecond: number;
   /** Events a client may send at once before the rate applies (default 100). */
   eventBurst: number;
@@ -150,6 +151,9 @@ export class NascEngine implements BrokerReceiver {
   readonly #holders = new Map<string, Connection>();
   readonly #limits: EngineLimits;
   readonly #rates: RateLimiter;
+  readonly #sessionRates: RateLimiter;
+  /** Mounts accepted but not yet answered, per session. */
+  readonly #mountsInFlight = new Map<string, number>();
   readonly #authorize: EngineOptions['authorize'];
   readonly #resolveInstance: EngineOptions['resolveInstance'];
   readonly #lastLimitLog = new GenerationalMap<string, number>(10_000);
@@ -165,6 +169,7 @@ export class NascEngine implements BrokerReceiver {
     this.#broker.attach(this);
     this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.#rates = new RateLimiter({ rate: this.#limits.eventsPerSecond, burst: this.#limits.eventBurst });
+    this.#sessionRates = new RateLimiter({ rate: 2 * this.#limits.eventsPerSecond, burst: 2 * this.#limits.eventBurst });
     this.#authorize = options.authorize;
     this.#resolveInstance = options.resolveInstance;
   }
@@ -215,10 +220,25 @@ export class NascEngine implements BrokerReceiver {
     // The stream's cursor starts where the client says it is, so even the first frame's `id:` keeps its
     // resume point; the replays below bring it forward.
     const resumes: { key: string; type: string; instance: string; entry: CursorEntry }[] = [];
+    // A cursor is the client's word: its ids are checked like an event's, a resolver that throws skips the
+    // entry, and it buys no more subscriptions than mounting would.
+    let mounts = this.#mountCount(caller.session);
     for (const entry of cursor) {
-      if (!this.#handlers.has(entry.type)) continue;
-      const instance = this.#resolve(caller, entry.type, entry.instance);
+      if (!this.#handlers.has(entry.type) || !isWireId(entry.instance)) continue;
+      if (mounts >= this.#limits.mountsPerSession) {
+        this.#logLimit('mounts', caller);
+        break;
+      }
+      let instance: string;
+      try {
+        instance = this.#resolve(caller, entry.type, entry.instance);
+      } catch (error) {
+        this.#logFailure('resolveInstance failed', error, { type: entry.type });
+        continue;
+      }
       const key = instanceKey(entry.type, instance);
+      if (connection.positions.has(key)) continue;
+      mounts += 1;
       if (instance !== entry.instance) connection.aliases.set(instance, entry.instance);
       connection.advance(key, entry.type, entry.instance, entry.rev);
       resumes.push({ key, type: entry.type, instance, entry });
@@ -252,7 +272,9 @@ export class NascEngine implements BrokerReceiver {
     if (this.#heldByOther(caller)) return reject(403, 'client_id_taken', 'This client id belongs to another session.', eventId);
     const handler = this.#handlers.get(event.type);
     if (!handler) return reject(404, 'unknown_type', `Unknown type "${event.type}".`, eventId);
-    const wait = this.#rates.take(connectionKey(caller));
+    // Per client, and per session too: client ids are the caller's to choose, so a flood could name a new
+    // one for every event. A session (one browser) gets twice a tab's budget.
+    const wait = Math.max(this.#rates.take(connectionKey(caller)), this.#sessionRates.take(caller.session));
     if (wait > 0) {
       this.#logLimit('events', caller);
       return reject(429, 'rate_limited', 'Too many events: slow down.', eventId, wait);
@@ -266,14 +288,24 @@ export class NascEngine implements BrokerReceiver {
       if (!this.#broker.distributed && !connection) {
         return reject(409, 'no_stream', 'Open the event stream for this clientId before mounting.', eventId);
       }
-      if (!connection?.positions.has(key) && this.#mountCount(caller.session) >= this.#limits.mountsPerSession) {
+      const fresh = !connection?.positions.has(key);
+      if (fresh && this.#mountCount(caller.session) + (this.#mountsInFlight.get(caller.session) ?? 0) >= this.#limits.mountsPerSession) {
         this.#logLimit('mounts', caller);
         return reject(429, 'too_many_mounts', `A session may mount ${this.#limits.mountsPerSession} instances at once.`, eventId, 5_000);
       }
-      return this.#queue.run(key, async () => {
-        const refused = await this.#refuse(caller, resolved, event.instance, eventId);
-        return refused ?? this.#mount(client, caller, handler, resolved, event.instance, eventId);
-      });
+      // Mounts still queued count too, or a burst of them would all pass the check above.
+      if (fresh) this.#mountsInFlight.set(caller.session, (this.#mountsInFlight.get(caller.session) ?? 0) + 1);
+      return this.#queue
+        .run(key, async () => {
+          const refused = await this.#refuse(caller, resolved, event.instance, eventId);
+          return refused ?? this.#mount(client, caller, handler, resolved, event.instance, eventId);
+        })
+        .finally(() => {
+          if (!fresh) return;
+          const left = (this.#mountsInFlight.get(caller.session) ?? 1) - 1;
+          if (left > 0) this.#mountsInFlight.set(caller.session, left);
+          else this.#mountsInFlight.delete(caller.session);
+        });
     }
     if (event.event === ReservedEvent.Unmount) {
       // Queued like everything else for the instance, so a mount sent just before it is undone, not kept.
