@@ -7,6 +7,7 @@ import { SharedNote } from './handlers/shared-note.js';
 import { TodoList } from './handlers/todo-list.js';
 import { User } from './handlers/user.js';
 import { watchPresence } from './presence-watcher.js';
+import { authorizeDemo, resolveDemoInstance } from './profile-access.js';
 import { schemas } from './schemas.js';
 import { securityHeaders } from './security-headers.js';
 
@@ -55,6 +56,8 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
   const nasc: Nasc = createNasc({
     handlers: { User, TodoList, SharedNote, Presence },
     schemas,
+    resolveInstance: resolveDemoInstance,
+    authorize: authorizeDemo,
     ...(options.store ? { store: options.store } : {}),
     ...(options.broker ? { broker: options.broker } : {}),
     ...(options.logger ? { logger: options.logger } : {}),

@@ -55,7 +55,11 @@ for (const transport of ['sse', 'ws'] as const) {
       const fresh = await openDemo(browser, server.url(transport));
       t.after(() => fresh.context.close());
       await waitForTodos(fresh.page, [...SAMPLE_TITLES, 'Survive the restart']);
-      await waitForText(fresh.page, '#profile-title', 'Hello, Persistent Pat');
+      // The profile is the visitor's own (per session): a new tab of the same browser finds it after the restart.
+      const sameVisitor = await demo.context.newPage();
+      await sameVisitor.goto(server.url(transport));
+      await waitForText(sameVisitor, '#profile-title', 'Hello, Persistent Pat');
+      await sameVisitor.close();
       await addTodo(fresh.page, 'After the restart');
       await waitForTodos(page, [...SAMPLE_TITLES, 'Survive the restart', 'After the restart']);
       await addTodo(page, 'From the first page');

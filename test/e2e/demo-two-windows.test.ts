@@ -48,10 +48,17 @@ for (const [first, second] of [['sse', 'sse'], ['ws', 'ws'], ['sse', 'ws']] as c
     await todoButton(a.page, 'remove', 'From window A').click();
     await waitForTodos(b.page, SAMPLE_TITLES);
 
+    // Profiles are per visitor (`currentUser` resolves per session): B is another browser, so A's change
+    // stays A's, while another tab of A's browser (the same session) follows it live.
+    const aSecondTab = await a.context.newPage();
+    await aSecondTab.goto(server.url(first));
+    await waitForText(aSecondTab, '#profile-title', 'Hello, Ada Lovelace');
     await a.page.getByLabel('Name').fill('Window A');
     await a.page.getByRole('button', { name: 'Save profile' }).click();
-    await waitForText(b.page, '#profile-title', 'Hello, Window A');
-    assert.equal(await b.page.getByLabel('Name').inputValue(), 'Window A', 'the bound input follows too');
+    await waitForText(aSecondTab, '#profile-title', 'Hello, Window A');
+    assert.equal(await aSecondTab.getByLabel('Name').inputValue(), 'Window A', 'the bound input follows too');
+    await waitForText(b.page, '#profile-title', 'Hello, Ada Lovelace');
+    await aSecondTab.close();
 
     // Errors are personal: B's refused email shows in B only.
     await b.page.getByLabel('Email').fill('not-an-email');
