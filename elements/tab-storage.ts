@@ -11,9 +11,12 @@ export function tabStorage(): Storage | undefined {
   }
 }
 
-/** A random id of 128 bits or more, from the platform's CSPRNG. */
+/** A random id of 128 bits (a UUID has only 122), from the platform's CSPRNG, as 22 base64url characters. */
 export function randomId(): string {
-  return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  let text = '';
+  for (const byte of bytes) text += String.fromCharCode(byte);
+  return btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 const CLIENT_ID_KEY = 'nasc:clientId';

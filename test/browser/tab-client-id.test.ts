@@ -11,6 +11,7 @@ describe('the tab client id', () => {
     const elder = getPageConnection();
     const id = elder.clientId;
     equal(sessionStorage.getItem('nasc:clientId'), id);
+    ok(/^[\w-]{22}$/.test(id), `a 128-bit id in base64url (got ${id})`);
     const younger = new PageConnection();
     equal(younger.clientId, id, 'the younger connection starts with the copied id');
     await waitFor(() => younger.clientId !== id, 'the younger connection to take a new id');
