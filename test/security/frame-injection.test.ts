@@ -277,7 +277,7 @@ describe('ids inside a resume cursor', () => {
         smuggled,
         [],
         'a resume cursor smuggled ids that events may not carry (control characters, over 200 characters) into the app\'s hooks ' +
-          'and the store: protocol/cursor.ts parseCursor must refuse entries whose decoded type or instance fails isWireId',
+          'and the store: server/engine.ts open() must skip cursor entries whose decoded ids fail isWireId',
       );
     });
   }
