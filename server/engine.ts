@@ -152,6 +152,8 @@ export class NascEngine implements BrokerReceiver {
   readonly #limits: EngineLimits;
   readonly #rates: RateLimiter;
   readonly #sessionRates: RateLimiter;
+  /** Clients refused by a rate limit, and until when (performance.now()) they stay refused. */
+  readonly #blockedUntil = new GenerationalMap<string, number>(100_000);
   /** Mounts accepted but not yet answered, per session. */
   readonly #mountsInFlight = new Map<string, number>();
   readonly #authorize: EngineOptions['authorize'];
@@ -273,13 +275,18 @@ export class NascEngine implements BrokerReceiver {
     const handler = this.#handlers.get(event.type);
     if (!handler) return reject(404, 'unknown_type', `Unknown type "${event.type}".`, eventId);
     // Per client, and per session too: client ids are the caller's to choose, so a flood could name a new
-    // one for every event. A session (one browser) gets twice a tab's budget.
-    const wait = Math.max(this.#rates.take(connectionKey(caller)), this.#sessionRates.take(caller.session));
+    // one for every event. A session (one browser) gets twice a tab's budget. Once refused, a client stays
+    // refused until its wait is over: otherwise event N could be refused and N+1 (sent right behind it, after
+    // a refill) applied, out of order.
+    const client = connectionKey(caller);
+    const now = performance.now();
+    const blockedUntil = this.#blockedUntil.get(client) ?? 0;
+    const wait = now < blockedUntil ? Math.ceil(blockedUntil - now) : Math.max(this.#rates.take(client, now), this.#sessionRates.take(caller.session, now));
     if (wait > 0) {
+      if (now >= blockedUntil) this.#blockedUntil.set(client, now + wait);
       this.#logLimit('events', caller);
       return reject(429, 'rate_limited', 'Too many events: slow down.', eventId, wait);
     }
-    const client = connectionKey(caller);
     const instance = this.#resolve(caller, event.type, event.instance);
     const key = instanceKey(event.type, instance);
     const resolved: ClientEvent = instance === event.instance ? event : { ...event, instance };
