@@ -8,6 +8,8 @@ export interface OutboxEntry {
   event: ClientEvent & { eventId: string };
   /** Set while the event is on the wire (sent, ack not yet back). */
   sent: boolean;
+  /** When it last went on the wire (performance.now()). */
+  sentAt?: number;
   /** Set once the server said it applied the event (SSE 202): it no longer holds the send window. */
   accepted: boolean;
 }
@@ -87,6 +89,27 @@ export class Outbox {
     entry.sent = false;
     entry.accepted = false;
     return true;
+  }
+
+  /**
+   * Puts back in line every event sent before `before` whose outcome never came: an answer lost anywhere
+   * (a process that died between applying and answering) must not leave it waiting forever. The server
+   * answers a repeat from the outcome it remembers. Returns how many went back.
+   */
+  expire(before: number): number {
+    let expired = 0;
+    for (const entry of this.#entries) {
+      if (!entry.sent || entry.sentAt === undefined || entry.sentAt >= before) continue;
+      entry.sent = false;
+      entry.accepted = false;
+      expired += 1;
+    }
+    return expired;
+  }
+
+  /** Whether any event is on the wire. */
+  get inFlight(): boolean {
+    return this.#entries.some((entry) => entry.sent);
   }
 
   /** After a reconnect nothing is on the wire any more: everything unacknowledged goes again, in order. */

@@ -34,6 +34,11 @@ export interface ConnectionOptions {
   transport?: TransportPreference;
   /** Where the Nasc routes are mounted, e.g. `/nasc` or `https://api.example.com/nasc`. */
   base?: string | URL;
+  /**
+   * How long an event may wait on the wire for its ack or error before it is sent again (default 20,000 ms).
+   * The server applies each event id once, so a repeat only fetches the answer that was lost.
+   */
+  ackTimeoutMs?: number;
 }
 
 /** The connection's state, as the badge shows it. */
@@ -86,6 +91,7 @@ const RESYNC_RETRY_MS = 2_000;
 const FALLBACK_AFTER = 3;
 /** How long a stream may take to deliver its first message before the attempt counts as failed. */
 const OPEN_TIMEOUT_MS = 10_000;
+const DEFAULT_ACK_TIMEOUT_MS = 20_000;
 const OFFLINE_AFTER = 5;
 
 const pendingCount = new WeakMap<Element, number>();
@@ -127,6 +133,8 @@ export class PageConnection extends EventTarget {
   /** Set by a retry or a rate limit: nothing is sent before this time (performance.now()). */
   #pausedUntil = 0;
   #pumpTimer: ReturnType<typeof setTimeout> | undefined;
+  #ackTimer: ReturnType<typeof setTimeout> | undefined;
+  #ackTimeoutMs: number;
 
   constructor(options: ConnectionOptions & { clientId?: string } = {}) {
     super();
@@ -135,6 +143,7 @@ export class PageConnection extends EventTarget {
     this.#outbox = new Outbox(this.#clientId);
     this.#baseOption = options.base;
     this.#preference = options.transport ?? 'auto';
+    this.#ackTimeoutMs = options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
     this.#listenToPage();
     if (this.#tabOwnsId) this.#guardTabId();
   }
@@ -147,6 +156,7 @@ export class PageConnection extends EventTarget {
     }
     if (options.transport) this.#preference = options.transport;
     if (options.base !== undefined) this.#baseOption = options.base;
+    if (options.ackTimeoutMs !== undefined) this.#ackTimeoutMs = options.ackTimeoutMs;
   }
 
   get state(): ConnectionState {
@@ -441,7 +451,8 @@ export class PageConnection extends EventTarget {
           break;
         }
         case PatchAction.Error:
-          if (patch.code === 'rate_limited' && patch.eventId && this.#deferRateLimited(patch.eventId, patch.retryAfterMs)) break;
+          // Not taken or not processed (rate limit, a server fault): the same event goes again later.
+          if (patch.retryAfterMs !== undefined && patch.eventId && this.#deferRetry(patch.eventId, patch.retryAfterMs)) break;
           if (patch.eventId) this.#settle(patch.eventId, { ok: false, ...patch });
           this.#deliverError(patch);
           break;
@@ -461,8 +472,8 @@ export class PageConnection extends EventTarget {
     this.#pump();
   }
 
-  /** A rate-limited event or mount is delayed, never dropped: it goes again after the server's wait. */
-  #deferRateLimited(eventId: string, retryAfterMs = 1_000): boolean {
+  /** A rate-limited (or failed) event or mount is delayed, never dropped: it goes again after the server's wait. */
+  #deferRetry(eventId: string, retryAfterMs: number): boolean {
     if (this.#outbox.release(eventId)) {
       this.#retryPumpLater({ status: 'retry', retryAfterMs });
       return true;
@@ -576,6 +587,8 @@ export class PageConnection extends EventTarget {
         if (ready.length === 0) return;
         for (const entry of ready) {
           entry.sent = true;
+          entry.sentAt = performance.now();
+          this.#watchAcks();
           this.dispatchEvent(new NascSendEvent(entry.event));
           const result = await transport.send(entry.event);
           if (result.status === 'retry') {
@@ -616,6 +629,16 @@ export class PageConnection extends EventTarget {
     transport.close();
     this.#transport = this.#createTransport(transport.kind);
     this.#openStream(ConnectionState.Reconnecting);
+  }
+
+  /** While events are on the wire, checks now and then that none waits for an answer that was lost. */
+  #watchAcks(): void {
+    this.#ackTimer ??= setTimeout(() => {
+      this.#ackTimer = undefined;
+      if (this.#state === ConnectionState.Closed) return;
+      if (this.#state === ConnectionState.Live && this.#outbox.expire(performance.now() - this.#ackTimeoutMs) > 0) this.#pump();
+      if (this.#outbox.inFlight) this.#watchAcks();
+    }, this.#ackTimeoutMs / 2);
   }
 
   #retryPumpLater(result: Extract<SendResult, { status: 'retry' }>): void {

@@ -55,7 +55,10 @@ export interface ErrorPatch {
   field?: string;
   /** Extra JSON a handler's `NascError` attached. */
   details?: JsonObject;
-  /** With code `rate_limited`: when the event may be sent again. The event was not applied. */
+  /**
+   * The event was not taken (`rate_limited`) or not processed (`internal`, `backend_unavailable`): send the same
+   * event (same `eventId`) again after this long. Never set when the event's outcome is final.
+   */
   retryAfterMs?: number;
 }
 

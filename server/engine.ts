@@ -563,8 +563,12 @@ export class NascEngine implements BrokerReceiver {
         batch,
         outcome: { eventId: outcomeKey, outcome },
       });
-      // Another process moved the instance on: run the handler again on the newer state.
-      if (!committed) continue;
+      // Another process moved the instance on: run the handler again on the newer state. After a second loss,
+      // wait a little (jittered, growing) so that processes racing on one instance stop colliding in lockstep.
+      if (!committed) {
+        if (attempt >= 2) await new Promise((resolve) => setTimeout(resolve, Math.random() * 4 * attempt));
+        continue;
+      }
       const ack: AckPatch = { action: PatchAction.Ack, eventId, type, instance, rev };
       await this.#broker.publish({ type, instance, rev, batch, origin: { clientId, ack: JSON.stringify(ack) } });
       return { ok: true, eventId };

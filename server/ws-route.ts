@@ -17,6 +17,9 @@ export interface WsRouteOptions {
   keepAliveMs: number;
 }
 
+/** How long a client waits before sending again an event the server failed to process (not refused). */
+const RETRY_AFTER_FAILURE_MS = 1_000;
+
 function errorFrame(patch: Omit<ErrorPatch, 'action'>): string {
   return JSON.stringify([{ action: PatchAction.Error, ...patch }]);
 }
@@ -73,15 +76,17 @@ export function wsRoute(engine: NascEngine, options: WsRouteOptions): Handler {
             );
           },
           (error: unknown) => {
+            // Nothing was applied for sure (or, if it was, a retry is answered from the remembered outcome): the
+            // event's id and a wait tell the client to send it again, as it does after a 5xx over HTTP.
+            const retry = { ...(event.eventId ? { eventId: event.eventId } : {}), retryAfterMs: RETRY_AFTER_FAILURE_MS };
             if (isBackendUnavailable(error)) {
-              // No eventId, so the client keeps the event in its outbox; closing makes it reconnect (with backoff)
-              // and send it again, as it retries a 503 over HTTP.
-              ws.send(errorFrame({ message: 'The server cannot reach its data store: try again shortly.', code: 'backend_unavailable', type: event.type, instance: event.instance }));
+              // Closing also makes the client reconnect (with backoff) once the store is back.
+              ws.send(errorFrame({ message: 'The server cannot reach its data store: try again shortly.', code: 'backend_unavailable', type: event.type, instance: event.instance, ...retry }));
               ws.close(1013, 'backend unavailable');
               return;
             }
             engine.logger.error('event failed', { clientId, type: event.type, instance: event.instance, error: String(error) });
-            ws.send(errorFrame({ message: 'The server could not process the event.', code: 'internal', type: event.type, instance: event.instance }));
+            ws.send(errorFrame({ message: 'The server could not process the event.', code: 'internal', type: event.type, instance: event.instance, ...retry }));
           },
         );
       },

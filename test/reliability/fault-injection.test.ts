@@ -15,7 +15,9 @@ import * as nascServer from '../../server/index.js';
 
 const CLIENTS = 4;
 const SECONDS = 4;
-const FAULTS = { duplicate: 0.15, delay: 0.15, maxDelayMs: 40 };
+const FAULTS = { duplicate: 0.15, delay: 0.15, maxDelayMs: 40, loseAck: 0.02 };
+/** Short, so that events whose ack was lost are sent again within the run (the default is 20 s). */
+const ACK_TIMEOUT_MS = 1_000;
 const SERVER_SCRIPT = new URL('./fault-server.js', import.meta.url);
 const durable = 'SqliteStore' in nascServer;
 
@@ -88,12 +90,12 @@ describe('fault injection', () => {
 
       // Each client is a real PageConnection with its own client id, sending its own numbered events.
       await page.evaluate(
-        async ({ transport, instance, clients, seconds }) => {
+        async ({ transport, instance, clients, seconds, ackTimeoutMs }) => {
           const nasc = (await import('/nasc/nasc.dev.js' as string)) as typeof import('../../elements/index.js');
           const runs = [];
           const views: Record<string, Record<string, unknown>>[] = [];
           for (let i = 0; i < clients; i++) {
-            const connection = new nasc.PageConnection({ transport, clientId: crypto.randomUUID() });
+            const connection = new nasc.PageConnection({ transport, clientId: crypto.randomUUID(), ackTimeoutMs });
             const view: Record<string, unknown> = {};
             connection.subscribe('Tally', instance, {}, (change) => {
               if (change.kind !== 'prop') return;
@@ -119,7 +121,7 @@ describe('fault injection', () => {
           const state = window as unknown as { faultRun: unknown };
           state.faultRun = { done: Promise.all(runs), views };
         },
-        { transport, instance, clients: CLIENTS, seconds: SECONDS },
+        { transport, instance, clients: CLIENTS, seconds: SECONDS, ackTimeoutMs: ACK_TIMEOUT_MS },
       );
 
       // Chaos while the clients send: drop every stream a few times, and restart the process once.
@@ -141,10 +143,12 @@ describe('fault injection', () => {
       const outcome = (await page.evaluate(
         () => (window as unknown as { faultRun: { done: Promise<unknown> } }).faultRun.done,
       )) as { sent: number; failed: number }[];
+      let faults: Record<string, number> = {};
       const state = await until(
         async () => {
           const response = await fetch(`${base}/control/state?type=Tally&instance=${instance}`);
-          const body = (await response.json()) as { record: { state: Record<string, number[]>; rev: number } | null };
+          const body = (await response.json()) as { record: { state: Record<string, number[]>; rev: number } | null; faults: Record<string, number> };
+          faults = body.faults;
           return body.record ?? undefined;
         },
         30_000,
@@ -172,7 +176,7 @@ describe('fault injection', () => {
         'every client to show the server state',
       );
       assert.deepEqual(errors, [], 'no page errors');
-      t.diagnostic(`${transport}: N=${CLIENTS} clients, T=${SECONDS}s, events sent=${sent}, applied=${sent - lost}, lost=${lost}, duplicated=${duplicated}, stream drops=${drops}, restarts=${restarts}, final rev=${state.rev}`);
+      t.diagnostic(`${transport}: N=${CLIENTS} clients, T=${SECONDS}s, events sent=${sent}, applied=${sent - lost}, lost=${lost}, duplicated=${duplicated}, stream drops=${drops}, restarts=${restarts}, final rev=${state.rev}; faults since the last start: ${JSON.stringify(faults)}`);
       await page.close();
       await stopServer(server, 'SIGTERM');
     });

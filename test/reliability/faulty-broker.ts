@@ -5,6 +5,8 @@ export interface FaultRates {
   duplicate: number;
   delay: number;
   maxDelayMs: number;
+  /** A batch reaches everyone but its sender's ack is lost (a process dying between applying and answering). */
+  loseAck?: number;
 }
 
 /**
@@ -16,7 +18,7 @@ export class FaultyBroker implements Broker {
   readonly distributed = false;
   readonly #rates: FaultRates;
   #receiver: BrokerReceiver | undefined;
-  readonly counts = { delivered: 0, duplicated: 0, delayed: 0 };
+  readonly counts = { delivered: 0, duplicated: 0, delayed: 0, acksLost: 0 };
 
   constructor(rates: FaultRates) {
     this.#rates = rates;
@@ -27,6 +29,12 @@ export class FaultyBroker implements Broker {
   }
 
   async publish(batch: PublishedBatch): Promise<void> {
+    if (batch.origin && Math.random() < (this.#rates.loseAck ?? 0)) {
+      this.counts.acksLost += 1;
+      const { origin: _lost, ...withoutAck } = batch;
+      this.#deliver(() => this.#receiver?.deliverBatch(withoutAck));
+      return;
+    }
     this.#deliver(() => this.#receiver?.deliverBatch(batch));
   }
 

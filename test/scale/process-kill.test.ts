@@ -40,8 +40,23 @@ async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number, 
   }
 }
 
+/** Settles like `promise`, or fails after `ms` with `what` and whatever `explain` can tell about the stall. */
+async function within<T>(promise: Promise<T>, ms: number, what: string, explain: () => Promise<string>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stalled = new Promise<'stalled'>((resolve) => {
+    timer = setTimeout(() => resolve('stalled'), ms);
+  });
+  try {
+    const winner = await Promise.race([promise, stalled]);
+    if (winner === 'stalled') throw new Error(`timed out after ${ms} ms waiting for ${what}\n${await explain().catch((error: unknown) => String(error))}`);
+    return winner as T;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function streamsOn(node: NodeProcess): Promise<number> {
-  const response = await fetch(`${node.baseUrl}/control/streams`);
+  const response = await fetch(`${node.baseUrl}/control/streams`, { signal: AbortSignal.timeout(10_000) });
   return ((await response.json()) as { streams: number }).streams;
 }
 
@@ -80,10 +95,14 @@ describe('a process killed during a load run', () => {
         const connects: number[][] = [];
         const transports = [...Array.from({ length: perTransport }, () => 'sse' as const), ...Array.from({ length: perTransport }, () => 'ws' as const)];
         const live: Promise<void>[] = [];
+        const unsettled: Set<number>[] = [];
+        const connections: InstanceType<typeof nasc.PageConnection>[] = [];
         transports.forEach((transport, i) => {
           const connection = new nasc.PageConnection({ transport, clientId: crypto.randomUUID() });
+          connections.push(connection);
           const view: Record<string, unknown> = {};
           views.push(view);
+          unsettled.push(new Set());
           disconnects.push([]);
           connects.push([]);
           connection.addEventListener('nasc-disconnected', () => disconnects[i]!.push(performance.now()));
@@ -102,7 +121,14 @@ describe('a process killed during a load run', () => {
               const stopAt = performance.now() + runMs;
               while (performance.now() < stopAt) {
                 seq += 1;
-                pending.push(connection.send('Tally', instance, 'record', { client: String(i), seq }));
+                const sent = seq;
+                unsettled[i]!.add(sent);
+                pending.push(
+                  connection.send('Tally', instance, 'record', { client: String(i), seq }).then((result) => {
+                    unsettled[i]!.delete(sent);
+                    return result;
+                  }),
+                );
                 await new Promise((resolve) => setTimeout(resolve, 15 + Math.random() * 30));
               }
               const results = await Promise.all(pending);
@@ -111,21 +137,38 @@ describe('a process killed during a load run', () => {
           );
         });
         await Promise.all(live);
-        (window as unknown as { scaleRun: unknown }).scaleRun = { done: Promise.all(runs), views, timeline: { disconnects, connects } };
+        // What each client still waits for, for a failure message if the run stalls.
+        const explain = () =>
+          connections
+            .map((connection, i) => `client ${i} (${transports[i]}): ${connection.state} on ${connection.transport}, attempt ${connection.attempt}; ` +
+              `unsettled ${unsettled[i]!.size ? [...unsettled[i]!].slice(0, 20).join(',') : 'none'}; ${disconnects[i]!.length} disconnects, ${connects[i]!.length} connects`)
+            .join('\n');
+        (window as unknown as { scaleRun: unknown }).scaleRun = { done: Promise.all(runs), views, timeline: { disconnects, connects }, explain };
       },
       { instance, perTransport: CLIENTS_PER_TRANSPORT, runMs: RUN_MS },
     );
 
     // Mid-run, kill the process that holds the most streams (it holds at least one).
     await new Promise((resolve) => setTimeout(resolve, KILL_AFTER_MS));
-    const counts = await Promise.all(nodes.map(streamsOn));
+    const counts = await within(Promise.all(nodes.map(streamsOn)), 15_000, 'the stream counts', async () => nodes.map((node) => `${node.name}: running ${node.running}\n${node.log.slice(-2_000)}`).join('\n'));
     const victimIndex = counts.indexOf(Math.max(...counts));
     const victim = nodes[victimIndex]!;
     assert.ok(counts[victimIndex]! > 0, `some process holds a stream (${counts.join(', ')})`);
     const killedAt = (await page.evaluate(() => performance.now())) as number;
-    await victim.stop('SIGKILL');
+    await within(victim.stop('SIGKILL'), 10_000, `${victim.name} to exit`, async () => '');
 
-    const runs = (await page.evaluate(() => (window as unknown as { scaleRun: { done: Promise<unknown> } }).scaleRun.done)) as ClientRun[];
+    const explainStall = async (): Promise<string> => {
+      const clients = (await page.evaluate(() => (window as unknown as { scaleRun: { explain: () => string } }).scaleRun.explain())) as string;
+      const streams = await Promise.all(nodes.filter((node) => node.running).map(async (node) => `${node.name}: ${await streamsOn(node).catch(String)} streams`));
+      const logs = nodes.map((node) => `--- ${node.name} log tail ---\n${node.log.slice(-2_000)}`);
+      return [clients, streams.join(', '), ...logs].join('\n');
+    };
+    const runs = (await within(
+      page.evaluate(() => (window as unknown as { scaleRun: { done: Promise<unknown> } }).scaleRun.done),
+      RUN_MS + WAIT_MS,
+      'every event to be acknowledged',
+      explainStall,
+    )) as ClientRun[];
     const survivor = nodes.find((node) => node !== victim)!;
     const stored = await until(
       async () => {

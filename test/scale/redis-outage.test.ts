@@ -74,12 +74,13 @@ describe('Redis down for a moment', () => {
     assert.equal(refused.status, 503);
     assert.equal(refused.body.code, 'backend_unavailable');
     assert.equal(typeof refused.body.error, 'string');
-    // WebSocket: an error patch with the same code (no eventId: the client keeps the event), then a close.
+    // WebSocket: an error patch with the same code that tells the client to send the event again later, then a close.
     await socket.send(JSON.stringify({ event: 'inc', type: 'Counter', instance: 'outage', payload: {}, eventId: 'ws-during' }));
     const failure = await socket.messages.next((m) => errorsOf(m).length > 0, WAIT_MS, 'the error patch');
     const [patch] = errorsOf(failure);
     assert.equal(patch?.code, 'backend_unavailable');
-    assert.equal(patch?.eventId, undefined);
+    assert.equal(patch?.eventId, 'ws-during');
+    assert.equal(patch?.retryAfterMs, 1_000);
     const closed = await socket.closed;
     assert.equal(closed.code, 1013, 'closed with "try again later"');
     for (const node of [a!, b!]) assert.equal(await readiness(node), 503, `process ${node.name} reports not ready`);

@@ -101,8 +101,9 @@ for (const transport of transports) {
         } else {
           await client.ws!.send(JSON.stringify(event));
           const message = await client.messages.next((m) => errorsOf(m).length > 0);
+          // As a 500 over HTTP: the client is told to send the same event again later, and nothing else.
           assert.deepEqual(errorsOf(message), [
-            { action: 'error', message: 'The server could not process the event.', code: 'internal', type: 'Doc', instance },
+            { action: 'error', message: 'The server could not process the event.', code: 'internal', type: 'Doc', instance, eventId: event.eventId, retryAfterMs: 1_000 },
           ]);
           assertNoLeak(hook, message.text);
         }
