@@ -1,5 +1,5 @@
-import { ContextProvider } from '@lit/context';
 import type { JsonObject, JsonValue } from '../protocol/index.js';
+import { provideContext } from './context-protocol.js';
 import { scopeContext } from './contexts.js';
 import { warnOnce } from './dev-mode.js';
 import { applyAttributeBindings } from './attribute-bindings.js';
@@ -68,17 +68,24 @@ export class KeyedList {
 
   #keyOf(item: JsonValue, index: number, seen: Set<string>): string {
     if (this.#keyName === undefined) {
-      warnOnce(`list-no-key:${this.#parent.type}`, `a list in type "${this.#parent.type}" has no key attribute: items are matched by position, so reordering rebuilds their DOM.`, this.#host);
+      // Dev checks are tested in place (not through warnOnce alone) so their messages leave the production bundle.
+      if (globalThis.NASC_DEV_MODE !== false) {
+        warnOnce(`list-no-key:${this.#parent.type}`, `a list in type "${this.#parent.type}" has no key attribute: items are matched by position, so reordering rebuilds their DOM.`, this.#host);
+      }
       return `#${index}`;
     }
     const value = item !== null && typeof item === 'object' && !Array.isArray(item) ? item[this.#keyName] : undefined;
     if (value === undefined || value === null) {
-      warnOnce(`list-missing-key:${this.#parent.type}:${this.#keyName}`, `a list item has no "${this.#keyName}" key; it is matched by position.`, this.#host);
+      if (globalThis.NASC_DEV_MODE !== false) {
+        warnOnce(`list-missing-key:${this.#parent.type}:${this.#keyName}`, `a list item has no "${this.#keyName}" key; it is matched by position.`, this.#host);
+      }
       return `\u0000#${index}`;
     }
     let key = String(value);
     if (seen.has(key)) {
-      warnOnce(`list-duplicate-key:${this.#parent.type}:${key}`, `two list items share the key "${key}"; the later one is matched by position.`, this.#host);
+      if (globalThis.NASC_DEV_MODE !== false) {
+        warnOnce(`list-duplicate-key:${this.#parent.type}:${key}`, `two list items share the key "${key}"; the later one is matched by position.`, this.#host);
+      }
       key = `\u0000${key}#${index}`;
     }
     return key;
@@ -92,7 +99,7 @@ export class KeyedList {
       if (!(node instanceof Element)) continue;
       itemScopes.set(node, scope);
       // Provided before the nodes are inserted, so bindings inside find the item when they connect.
-      new ContextProvider(node as HTMLElement, { context: scopeContext, initialValue: scope });
+      provideContext(node, scopeContext, scope);
     }
     const entry = { key, nodes, scope };
     this.#bindAttributes(entry);

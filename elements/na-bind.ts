@@ -1,12 +1,12 @@
-import { ContextConsumer } from '@lit/context';
-import { ReactiveElement } from '@lit/reactive-element';
-import { customElement, property } from '@lit/reactive-element/decorators.js';
+import { ReactiveElement, type PropertyDeclarations } from '@lit/reactive-element';
 import type { JsonObject, JsonValue } from '../protocol/index.js';
 import { applyToControl, displayText, isControl } from './bind-value.js';
 import './page-context.js';
+import { consumeContext } from './context-consumer.js';
 import { connectionContext, scopeContext } from './contexts.js';
 import { warnOnce } from './dev-mode.js';
 import { KeyedList } from './keyed-list.js';
+import type { PageConnection } from './page-connection.js';
 import { checkBinding, resolveSchema } from './schema-check.js';
 import { rootProp, type Scope } from './scope.js';
 
@@ -20,26 +20,25 @@ import { rootProp, type Scope } from './scope.js';
  * <na-bind prop="address.city">unknown</na-bind>
  * <na-bind prop="items" key="id"><template><li><na-bind prop="title"></na-bind></li></template></na-bind>
  */
-@customElement('na-bind')
 export class NaBind extends ReactiveElement {
+  // Declared here rather than with decorators: decorated classes compile to much larger code.
+  static override properties: PropertyDeclarations = { prop: { reflect: true }, key: { reflect: true } };
+
   /** Dotted path into the scope's state; `.` is the whole value (e.g. a list item that is a string). */
-  @property({ reflect: true }) prop = '';
+  prop = '';
   /** For lists: the item property that identifies an item across updates. */
-  @property({ reflect: true }) key?: string;
+  key?: string;
 
   #scope: Scope | undefined;
   #unwatch: (() => void) | undefined;
   #list: KeyedList | undefined;
   #rendered: JsonValue | undefined;
-  readonly #connection = new ContextConsumer(this, { context: connectionContext, subscribe: true });
+  #connection: PageConnection | undefined;
 
   constructor() {
     super();
-    new ContextConsumer(this, {
-      context: scopeContext,
-      subscribe: true,
-      callback: (scope) => this.#useScope(scope),
-    });
+    consumeContext(this, connectionContext, (connection) => (this.#connection = connection));
+    consumeContext(this, scopeContext, (scope) => this.#useScope(scope));
   }
 
   protected override createRenderRoot(): HTMLElement {
@@ -49,6 +48,8 @@ export class NaBind extends ReactiveElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    // Dev checks are tested in place (not through warnOnce alone) so their messages leave the production bundle.
+    if (globalThis.NASC_DEV_MODE === false) return;
     queueMicrotask(() => {
       if (this.isConnected && !this.#scope) {
         warnOnce(`bind-orphan:${this.prop}`, `<na-bind prop="${this.prop}"> is not inside an <na-scope>; it shows nothing.`, this);
@@ -78,7 +79,7 @@ export class NaBind extends ReactiveElement {
     this.#scope = scope;
     this.#rendered = undefined;
     if (!this.prop) {
-      warnOnce('bind-no-prop', '<na-bind> needs a prop attribute.', this);
+      if (globalThis.NASC_DEV_MODE !== false) warnOnce('bind-no-prop', '<na-bind> needs a prop attribute.', this);
       return;
     }
     this.#unwatch = scope.watch(rootProp(this.prop), () => this.#render());
@@ -89,8 +90,9 @@ export class NaBind extends ReactiveElement {
     const scope = this.#scope;
     if (!scope) return;
     const value = scope.read(this.prop);
-    const connection = this.#connection.value;
-    checkBinding(this, scope.schema(), scope.type, this.prop, value, (type) => connection?.schema(type));
+    if (globalThis.NASC_DEV_MODE !== false) {
+      checkBinding(this, scope.schema(), scope.type, this.prop, value, (type) => this.#connection?.schema(type));
+    }
     if (value === undefined && this.#rendered === undefined) return;
     const next = value ?? null;
     if (next === this.#rendered && (next === null || typeof next !== 'object')) return;
@@ -116,14 +118,16 @@ export class NaBind extends ReactiveElement {
       return;
     }
     if (!Array.isArray(value)) {
-      warnOnce(`bind-list-not-array:${this.prop}`, `<na-bind prop="${this.prop}"> has a template but its value is not an array.`, this);
+      if (globalThis.NASC_DEV_MODE !== false) {
+        warnOnce(`bind-list-not-array:${this.prop}`, `<na-bind prop="${this.prop}"> has a template but its value is not an array.`, this);
+      }
       return;
     }
     this.#list.update(value);
   }
 
   #itemSchema(scope: Scope): JsonObject | undefined {
-    const lookup = (type: string) => this.#connection.value?.schema(type);
+    const lookup = (type: string) => this.#connection?.schema(type);
     const listSchema = resolveSchema(scope.schema()?.properties as JsonValue | undefined, lookup);
     const property = listSchema?.[this.prop];
     return resolveSchema(resolveSchema(property, lookup)?.items, lookup);
@@ -137,6 +141,8 @@ export class NaBind extends ReactiveElement {
     );
   }
 }
+
+customElements.define('na-bind', NaBind);
 
 declare global {
   interface HTMLElementTagNameMap {

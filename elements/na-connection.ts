@@ -1,5 +1,4 @@
-import { ReactiveElement } from '@lit/reactive-element';
-import { customElement, property } from '@lit/reactive-element/decorators.js';
+import { ReactiveElement, type PropertyDeclarations } from '@lit/reactive-element';
 import { getPageConnection, type PageConnection, type TransportPreference } from './page-connection.js';
 
 /**
@@ -9,12 +8,14 @@ import { getPageConnection, type PageConnection, type TransportPreference } from
  * @example
  * <na-connection transport="ws" base="/nasc"></na-connection>
  */
-@customElement('na-connection')
 export class NaConnection extends ReactiveElement {
+  // Declared here rather than with decorators: decorated classes compile to much larger code.
+  static override properties: PropertyDeclarations = { transport: { reflect: true }, base: { reflect: true } };
+
   /** `sse`, `ws` or `auto` (the default rule: URL, then scopes, then SSE). */
-  @property({ reflect: true }) transport: TransportPreference = 'auto';
+  transport: TransportPreference = 'auto';
   /** Where the Nasc routes are mounted (default: next to the script). */
-  @property({ reflect: true }) base?: string;
+  base?: string;
 
   /** The page connection this element configures. */
   get connection(): PageConnection {
@@ -36,6 +37,8 @@ export class NaConnection extends ReactiveElement {
     });
   }
 }
+
+customElements.define('na-connection', NaConnection);
 
 declare global {
   interface HTMLElementTagNameMap {

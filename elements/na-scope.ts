@@ -1,8 +1,8 @@
-import { ContextConsumer, ContextProvider } from '@lit/context';
-import { ReactiveElement } from '@lit/reactive-element';
-import { customElement, property } from '@lit/reactive-element/decorators.js';
+import { ReactiveElement, type PropertyDeclarations } from '@lit/reactive-element';
 import type { ErrorPatch, JsonObject, JsonValue } from '../protocol/index.js';
 import './page-context.js';
+import { consumeContext } from './context-consumer.js';
+import { provideContext } from './context-protocol.js';
 import { connectionContext, scopeContext } from './contexts.js';
 import { warnOnce } from './dev-mode.js';
 import { applyAttributeBindings } from './attribute-bindings.js';
@@ -23,16 +23,24 @@ export type ScopeStatus = (typeof ScopeStatus)[keyof typeof ScopeStatus];
  * @example
  * <na-scope type="User" instance="currentUser"><na-bind prop="name">Guest</na-bind></na-scope>
  */
-@customElement('na-scope')
 export class NaScope extends ReactiveElement implements Scope {
-  @property({ reflect: true }) type = '';
-  @property({ reflect: true }) instance = '';
+  // Declared here rather than with decorators: decorated classes compile to much larger code.
+  static override properties: PropertyDeclarations = {
+    type: { reflect: true },
+    instance: { reflect: true },
+    transport: { reflect: true },
+    params: { type: Object },
+    status: { reflect: true },
+  };
+
+  type = '';
+  instance = '';
   /** Asks the page for a transport (`ws`/`sse`); only scopes present when the page connects count. */
-  @property({ reflect: true }) transport?: string;
+  transport?: string;
   /** Extra mount parameters, as a JSON object. */
-  @property({ type: Object }) params: JsonObject = {};
+  params: JsonObject = {};
   /** Reflects the scope's state: `connecting`, `live`, `offline`, or `error`. */
-  @property({ reflect: true }) status: ScopeStatus = ScopeStatus.Connecting;
+  status: ScopeStatus = ScopeStatus.Connecting;
 
   #connection: PageConnection | undefined;
   #unsubscribe: (() => void) | undefined;
@@ -43,12 +51,8 @@ export class NaScope extends ReactiveElement implements Scope {
 
   constructor() {
     super();
-    new ContextProvider(this, { context: scopeContext, initialValue: this });
-    new ContextConsumer(this, {
-      context: connectionContext,
-      subscribe: true,
-      callback: (connection) => this.#useConnection(connection),
-    });
+    provideContext(this, scopeContext, this);
+    consumeContext(this, connectionContext, (connection) => this.#useConnection(connection));
   }
 
   protected override createRenderRoot(): HTMLElement {
@@ -116,11 +120,14 @@ export class NaScope extends ReactiveElement implements Scope {
     const connection = this.#connection!;
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
+    // Dev checks are tested in place (not through warnOnce alone) so their messages leave the production bundle.
     if (!this.type || !this.instance) {
-      warnOnce(`scope-incomplete:${this.outerHTML.slice(0, 80)}`, '<na-scope> needs both type and instance attributes.', this);
+      if (globalThis.NASC_DEV_MODE !== false) {
+        warnOnce(`scope-incomplete:${this.outerHTML.slice(0, 80)}`, '<na-scope> needs both type and instance attributes.', this);
+      }
       return;
     }
-    const asked = this.transport ?? this.getAttribute('na-transport') ?? undefined;
+    const asked = globalThis.NASC_DEV_MODE !== false ? (this.transport ?? this.getAttribute('na-transport')) : null;
     if (asked && connection.transport && asked !== connection.transport) {
       warnOnce(`scope-transport:${asked}`, `<na-scope transport="${asked}"> was added after the page connected over ${connection.transport}; it uses ${connection.transport}.`, this);
     }
@@ -184,6 +191,8 @@ export class NaScope extends ReactiveElement implements Scope {
     applyAttributeBindings([this], this, this, top);
   }
 }
+
+customElements.define('na-scope', NaScope);
 
 declare global {
   interface HTMLElementTagNameMap {

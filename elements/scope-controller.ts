@@ -1,7 +1,7 @@
-import { ContextConsumer } from '@lit/context';
 import type { ReactiveController, ReactiveControllerHost } from '@lit/reactive-element';
 import type { ErrorPatch, JsonObject } from '../protocol/index.js';
 import './page-context.js';
+import { consumeContext } from './context-consumer.js';
 import { connectionContext } from './contexts.js';
 import type { EventResult, InstanceChange, PageConnection } from './page-connection.js';
 
@@ -37,13 +37,9 @@ export class ScopeController<State extends object = JsonObject> implements React
     this.#host = host;
     this.#options = options;
     host.addController(this);
-    new ContextConsumer(host, {
-      context: connectionContext,
-      subscribe: true,
-      callback: (connection) => {
-        this.#connection = connection;
-        if (this.#hostConnected) this.#subscribe();
-      },
+    consumeContext(host, connectionContext, (connection) => {
+      this.#connection = connection;
+      if (this.#hostConnected) this.#subscribe();
     });
   }
 
