@@ -82,12 +82,19 @@ export class Outbox {
     this.#flush();
   }
 
-  /** The event was not taken (rate limited): it goes again, in its place, on the next send. */
+  /**
+   * The event was not taken (rate limited, or not processed): it and every event behind it go again, in
+   * order, on the next send. Those behind it that are on the wire will be refused too (the server takes
+   * nothing from a client behind a refused event until that one comes again), and sending any of them
+   * before it would apply them out of order.
+   */
   release(eventId: string): boolean {
-    const entry = this.#entries.find((candidate) => candidate.event.eventId === eventId);
-    if (!entry) return false;
-    entry.sent = false;
-    entry.accepted = false;
+    const index = this.#entries.findIndex((candidate) => candidate.event.eventId === eventId);
+    if (index < 0) return false;
+    for (let i = index; i < this.#entries.length; i++) {
+      this.#entries[i]!.sent = false;
+      this.#entries[i]!.accepted = false;
+    }
     return true;
   }
 

@@ -107,6 +107,17 @@ export interface Rejection {
 export type HandleResult = { ok: true; eventId: string } | Rejection;
 
 const COMMIT_ATTEMPTS = 8;
+/** How long after its wait a rate-limited client may take to send its refused event again before it is let go. */
+const RATE_BLOCK_GRACE_MS = 10_000;
+/** The wait told to events sent behind a refused one that has not come again yet. */
+const RATE_BLOCK_RECHECK_MS = 50;
+
+/** A client refused by a rate limit. */
+interface RateBlock {
+  until: number;
+  /** The refused event, which must come again before any other is taken. */
+  eventId?: string;
+}
 
 function instanceKey(type: string, instance: string): string {
   return `${type}\u0000${instance}`;
@@ -152,8 +163,8 @@ export class NascEngine implements BrokerReceiver {
   readonly #limits: EngineLimits;
   readonly #rates: RateLimiter;
   readonly #sessionRates: RateLimiter;
-  /** Clients refused by a rate limit, and until when (performance.now()) they stay refused. */
-  readonly #blockedUntil = new GenerationalMap<string, number>(100_000);
+  /** Clients refused by a rate limit: until when (performance.now()) and which event must come again first. */
+  readonly #blocked = new GenerationalMap<string, RateBlock>(100_000);
   /** Mounts accepted but not yet answered, per session. */
   readonly #mountsInFlight = new Map<string, number>();
   readonly #authorize: EngineOptions['authorize'];
@@ -215,6 +226,10 @@ export class NascEngine implements BrokerReceiver {
     }
     const connection = new Connection(key, caller, channel);
     this.#connections.set(key, connection);
+    // A reopened client sends its unacknowledged events again, oldest first, and the first of them refused
+    // leads from now on (the old leader may be behind one that was applied but not yet acknowledged).
+    const block = this.#blocked.get(key);
+    if (block?.eventId !== undefined) this.#blocked.set(key, { until: block.until });
     this.#holders.set(caller.clientId, connection);
     let sessionStreams = this.#sessions.get(caller.session);
     if (!sessionStreams) this.#sessions.set(caller.session, (sessionStreams = new Set()));
@@ -275,15 +290,10 @@ export class NascEngine implements BrokerReceiver {
     const handler = this.#handlers.get(event.type);
     if (!handler) return reject(404, 'unknown_type', `Unknown type "${event.type}".`, eventId);
     // Per client, and per session too: client ids are the caller's to choose, so a flood could name a new
-    // one for every event. A session (one browser) gets twice a tab's budget. Once refused, a client stays
-    // refused until its wait is over: otherwise event N could be refused and N+1 (sent right behind it, after
-    // a refill) applied, out of order.
+    // one for every event. A session (one browser) gets twice a tab's budget.
     const client = connectionKey(caller);
-    const now = performance.now();
-    const blockedUntil = this.#blockedUntil.get(client) ?? 0;
-    const wait = now < blockedUntil ? Math.ceil(blockedUntil - now) : Math.max(this.#rates.take(client, now), this.#sessionRates.take(caller.session, now));
+    const wait = this.#rateWait(client, caller.session, event);
     if (wait > 0) {
-      if (now >= blockedUntil) this.#blockedUntil.set(client, now + wait);
       this.#logLimit('events', caller);
       return reject(429, 'rate_limited', 'Too many events: slow down.', eventId, wait);
     }
@@ -418,6 +428,32 @@ export class NascEngine implements BrokerReceiver {
   }
 
   // Internals.
+
+  /**
+   * How long a client must wait before this event may be taken (0: take it now). Once an event is refused,
+   * the client stays refused until that same event comes again after its wait: a socket pipelines events, and
+   * without this one sent right behind the refused one could land after a refill and be applied first.
+   */
+  #rateWait(client: string, session: string, event: ClientEvent): number {
+    const now = performance.now();
+    // Mounts are asked for again under a new id: only ordinary events hold the line.
+    const ordered = event.eventId !== undefined && event.event !== ReservedEvent.Mount && event.event !== ReservedEvent.Unmount;
+    const block = this.#blocked.get(client);
+    if (block) {
+      if (now < block.until) {
+        // After a reopen (or a refused mount) no event leads yet: the first one refused does.
+        if (block.eventId === undefined && ordered) block.eventId = event.eventId;
+        return Math.ceil(block.until - now);
+      }
+      const first = block.eventId === undefined || block.eventId === event.eventId;
+      // A client that never sends the refused event again (it gave it up, or reloaded without it) is let go.
+      if (!first && now < block.until + RATE_BLOCK_GRACE_MS) return RATE_BLOCK_RECHECK_MS;
+      this.#blocked.delete(client);
+    }
+    const wait = Math.max(this.#rates.take(client, now), this.#sessionRates.take(session, now));
+    if (wait > 0) this.#blocked.set(client, { until: now + wait, ...(ordered ? { eventId: event.eventId } : {}) });
+    return wait;
+  }
 
   async #mount(
     clientId: string,

@@ -14,7 +14,7 @@ import { chromium, type Browser } from 'playwright-core';
 import * as nascServer from '../../server/index.js';
 
 const CLIENTS = 4;
-const SECONDS = 4;
+const SECONDS = 8;
 const FAULTS = { duplicate: 0.15, delay: 0.15, maxDelayMs: 40, loseAck: 0.02 };
 /** Short, so that events whose ack was lost are sent again within the run (the default is 20 s). */
 const ACK_TIMEOUT_MS = 1_000;

@@ -196,6 +196,73 @@ for (const transport of transports) {
       assert.ok(await serverAnswers(server));
     });
 
+    test('a refused event holds the line: nothing sent behind it is taken until it comes again, so nothing runs out of order', async () => {
+      const client = await openAs(transport.name, server, 'pipeliner', undefined);
+      const cookie = sessionCookieFor(server.baseUrl)!;
+      await client.mount('Doc', 'ordered');
+      const event = (i: number) => ({ event: 'increment', type: 'Doc', instance: 'ordered', payload: {}, eventId: `ordered-${i}` });
+      /** Sends event i and resolves with its answer. */
+      const attempt = async (i: number): Promise<{ taken: boolean; code?: string; waitMs?: number }> => {
+        const { eventId } = event(i);
+        if (client.ws) {
+          const answered = client.ws.messages.next((m) => answerTo(m, eventId) !== undefined, undefined, `the answer to ${eventId}`);
+          client.ws.socket.send(JSON.stringify(event(i)));
+          const answer = answerTo(await answered, eventId)!;
+          return answer.action === 'ack' ? { taken: true } : { taken: false, code: answer.code!, waitMs: answer.retryAfterMs! };
+        }
+        const response = await fetch(`${server.baseUrl}/nasc/event`, {
+          method: 'POST',
+          headers: { Cookie: cookie, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ ...event(i), clientId: 'pipeliner' }),
+        });
+        const body = (await response.json()) as { code?: string };
+        return response.status === 202 ? { taken: true } : { taken: false, code: body.code!, waitMs: Number(response.headers.get('Retry-After')) * 1000 };
+      };
+      const count = 3 * BURST;
+      // Over WS the events are pipelined: all on the socket before any answer.
+      const first: { taken: boolean; code?: string; waitMs?: number }[] = [];
+      if (client.ws) {
+        const ws = client.ws;
+        for (let i = 0; i < count; i++) ws.socket.send(JSON.stringify(event(i)));
+        const pending = new Set(Array.from({ length: count }, (_, i) => i));
+        while (pending.size > 0) {
+          const message = await ws.messages.next((m) => [...pending].some((i) => answerTo(m, `ordered-${i}`)), undefined, 'an answer to a pipelined event');
+          for (const i of [...pending]) {
+            const answer = answerTo(message, `ordered-${i}`);
+            if (!answer) continue;
+            pending.delete(i);
+            first[i] = answer.action === 'ack' ? { taken: true } : { taken: false, code: answer.code!, waitMs: answer.retryAfterMs! };
+          }
+        }
+      } else {
+        for (let i = 0; i < count; i++) first.push(await attempt(i));
+      }
+      const refused = first.flatMap((answer, i) => (answer.taken ? [] : [i]));
+      assert.ok(refused.length > 0, 'the flood was never limited');
+      for (const i of refused) assert.equal(first[i]!.code, 'rate_limited');
+      const [head] = refused;
+      const behind = refused.at(-1)!;
+      assert.ok(behind > head!, 'more than one event was refused');
+
+      // The wait is over, but the event sent behind the refused one still is not taken: the refused one leads.
+      await delay(Math.max(...refused.map((i) => first[i]!.waitMs!)) + 20);
+      const jumped = await attempt(behind);
+      assert.deepEqual([jumped.taken, jumped.code], [false, 'rate_limited'], `ordered-${behind} overtook ordered-${head}`);
+      assert.ok(jumped.waitMs! > 0 && jumped.waitMs! <= 1_000, `wait ${jumped.waitMs}`);
+
+      // Sent again in order, each after the wait it is told, every refused event is taken once.
+      for (const i of refused) {
+        for (let tries = 0; ; tries++) {
+          const answer = await attempt(i);
+          if (answer.taken) break;
+          assert.ok(tries < 20, `ordered-${i} was never taken`);
+          await delay(answer.waitMs! + 10);
+        }
+      }
+      const ran = app.eventCalls.filter((call) => call.instance === 'ordered').map((call) => Number(call.eventId!.slice('ordered-'.length)));
+      assert.deepEqual(ran, Array.from({ length: count }, (_, i) => i), 'every event ran once, in the order sent');
+    });
+
     if (transport.name === 'sse') {
       test('rotating the client id on every POST does not escape the limit: a session gets at most twice a client\'s budget', async () => {
         // Client ids are the caller's to choose, and an event (unlike a mount) needs no open stream.
