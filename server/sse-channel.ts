@@ -1,30 +1,34 @@
-import { formatSseMessage, formatSseRetry, SSE_KEEPALIVE } from '../protocol/index.js';
+import { formatSseRetry, SSE_KEEPALIVE } from '../protocol/index.js';
 import type { ClientChannel, Connection } from './connection.js';
+import type { KeepAliveTicker } from './keep-alive-ticker.js';
+import { SseFrames } from './sse-frames.js';
 
 /** Options of one SSE stream. */
 export interface SseChannelOptions {
-  keepAliveMs: number;
   retryMs: number;
   /** Bytes that may wait for a slow client before its stream is cut (it then resumes from its cursor). */
   maxBufferedBytes: number;
+  ticker: KeepAliveTicker;
   onClose: () => void;
 }
 
 /**
- * One SSE stream as a {@link ClientChannel}: the body of a streaming `Response`. The queue in front of the
- * socket is bounded; a client that cannot keep up is disconnected instead of being fed a gap, and resumes
- * from its `Last-Event-ID` cursor.
+ * One SSE stream as the body of a streaming `Response`: the portable path, for runtimes other than Node
+ * and for `app.request()` (on Node, {@link NodeSseChannel} writes to the socket directly). The queue in front
+ * of the socket is bounded; a client that cannot keep up is disconnected instead of being fed a gap, and
+ * resumes from its `Last-Event-ID` cursor.
  */
 export class SseChannel implements ClientChannel {
   readonly stream: ReadableStream<string>;
   #controller!: ReadableStreamDefaultController<string>;
-  #keepAlive: ReturnType<typeof setInterval> | undefined;
+  readonly #ticker: KeepAliveTicker;
+  readonly #frames = new SseFrames();
   #closed = false;
-  #statedCursor = false;
   readonly #onClose: () => void;
 
   constructor(options: SseChannelOptions) {
     this.#onClose = options.onClose;
+    this.#ticker = options.ticker;
     this.stream = new ReadableStream<string>(
       {
         start: (controller) => {
@@ -35,20 +39,15 @@ export class SseChannel implements ClientChannel {
       },
       { highWaterMark: options.maxBufferedBytes, size: (chunk) => chunk.length },
     );
-    this.#keepAlive = setInterval(() => this.#enqueue(SSE_KEEPALIVE), options.keepAliveMs);
-    this.#keepAlive.unref?.();
+    this.#ticker.add(this);
   }
 
   send(message: string, connection: Connection): void {
-    // A resumed stream gets its positions back only after it opened (and after the opening `[]`): until it
-    // has delivered one, its cursor is empty, and an empty `id:` would wipe the Last-Event-ID the browser
-    // resumes from. So no `id:` until there is a position to state.
-    if (!this.#statedCursor && connection.positions.size === 0) {
-      this.#enqueue(formatSseMessage({ data: message }));
-      return;
-    }
-    this.#statedCursor = true;
-    this.#enqueue(formatSseMessage({ data: message, id: connection.cursor }));
+    this.#enqueue(this.#frames.frame(message, connection));
+  }
+
+  keepAlive(): void {
+    this.#enqueue(SSE_KEEPALIVE);
   }
 
   close(reason: string): void {
@@ -75,7 +74,7 @@ export class SseChannel implements ClientChannel {
   #finish(): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearInterval(this.#keepAlive);
+    this.#ticker.delete(this);
     this.#onClose();
   }
 }

@@ -1,7 +1,10 @@
-import type { Handler } from 'hono';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import type { Context, Handler } from 'hono';
 import { isWireId, parseCursor } from '../protocol/index.js';
 import type { NascEngine } from './engine.js';
 import { jsonError } from './json-error.js';
+import { KeepAliveTicker } from './keep-alive-ticker.js';
+import { NodeSseChannel, type NodeResponseSink } from './node-sse-channel.js';
 import { requestSession } from './session-middleware.js';
 import { SseChannel } from './sse-channel.js';
 
@@ -12,11 +15,19 @@ export interface SseRouteOptions {
   maxBufferedBytes: number;
 }
 
+const SSE_HEADERS = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-cache, no-transform',
+  'X-Accel-Buffering': 'no',
+} as const;
+
 /**
  * `GET /events?clientId=…`: the server→client stream. Resumes from `Last-Event-ID` (the browser's own retry)
  * or `?lastEventId=` (a client that reopens the stream itself).
  */
 export function sseRoute(engine: NascEngine, options: SseRouteOptions): Handler {
+  const ticker = new KeepAliveTicker(options.keepAliveMs);
+  const channelOptions = { retryMs: options.retryMs, maxBufferedBytes: options.maxBufferedBytes, ticker };
   return function nascEventStream(c) {
     const clientId = c.req.query('clientId');
     if (!isWireId(clientId)) {
@@ -28,13 +39,35 @@ export function sseRoute(engine: NascEngine, options: SseRouteOptions): Handler 
     const resumeFrom = c.req.header('Last-Event-ID') ?? c.req.query('lastEventId') ?? '';
     const cursor = parseCursor(resumeFrom) ?? [];
     let connection: ReturnType<NascEngine['open']> | undefined;
-    const channel = new SseChannel({ ...options, onClose: () => connection && engine.close(connection) });
+    const onClose = () => connection && engine.close(connection);
+
+    const sink = nodeResponseOf(c);
+    if (sink) {
+      // The head carries whatever earlier middleware set (CORS, the session cookie) next to the SSE headers.
+      sink.writeHead(200, toNodeHeaders(c.newResponse(null, 200, SSE_HEADERS).headers));
+      connection = engine.open(caller, new NodeSseChannel(sink, { ...channelOptions, onClose }), cursor);
+      return RESPONSE_ALREADY_SENT;
+    }
+    const channel = new SseChannel({ ...channelOptions, onClose });
     connection = engine.open(caller, channel, cursor);
     c.req.raw.signal.addEventListener('abort', () => channel.close('client went away'), { once: true });
-    return c.body(channel.stream.pipeThrough(new TextEncoderStream()), 200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache, no-transform',
-      'X-Accel-Buffering': 'no',
-    });
+    return c.body(channel.stream.pipeThrough(new TextEncoderStream()), 200, SSE_HEADERS);
   };
+}
+
+/** Node's response for this request, when `@hono/node-server` serves it and nothing was written yet. */
+function nodeResponseOf(c: Context): NodeResponseSink | undefined {
+  const outgoing = (c.env as { outgoing?: Partial<NodeResponseSink> } | undefined)?.outgoing;
+  if (!outgoing || typeof outgoing.writeHead !== 'function' || typeof outgoing.write !== 'function' || outgoing.headersSent !== false) return undefined;
+  return outgoing as NodeResponseSink;
+}
+
+function toNodeHeaders(headers: Headers): Record<string, string | string[]> {
+  const record: Record<string, string | string[]> = {};
+  headers.forEach((value, name) => {
+    if (name !== 'set-cookie') record[name] = value;
+  });
+  const cookies = headers.getSetCookie();
+  if (cookies.length > 0) record['set-cookie'] = cookies;
+  return record;
 }
