@@ -1,9 +1,10 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { getCookie, setCookie } from 'hono/cookie';
+import { setCookie } from 'hono/cookie';
 import { serialize } from 'hono/utils/cookie';
 import { jsonError } from './json-error.js';
 import { requestOrigin } from './request-origin.js';
 import type { SessionCodec } from './session-codec.js';
+import { cookieValue } from './cookie-value.js';
 
 /** How the session cookie is set. */
 export interface SessionCookieOptions {
@@ -43,7 +44,7 @@ export function sessionMiddleware(
   const sameSite = options.sameSite ?? 'Lax';
   const path = options.path ?? '/';
   return async function nascSession(c, next) {
-    let session = codec.verify(getCookie(c, name));
+    let session = codec.verify(cookieValue(c.req.header('Cookie'), name));
     if (!session) {
       if (!options.issue) {
         return jsonError(c, 403, 'no_session', 'No valid session: open the event stream first (it sets the session cookie).');
