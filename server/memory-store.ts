@@ -3,7 +3,7 @@ import type { CommitRequest, EventOutcome, InstanceRecord, LogEntry, Store } fro
 
 /** Sizes of the in-memory store. */
 export interface MemoryStoreOptions {
-  /** Log entries kept per instance (default 256). */
+  /** Log entries kept per instance, at least (default 256; up to twice as many between trims). */
   logSize?: number;
   /** Event outcomes kept for dedupe, least recently used dropped first (default 100,000; at least half are kept). */
   outcomeLimit?: number;
@@ -45,7 +45,8 @@ export class MemoryStore implements Store {
       slot.record = record;
       if (request.batch !== undefined) {
         slot.log.push({ rev: request.rev, batch: request.batch });
-        if (slot.log.length > this.#logSize) slot.log.splice(0, slot.log.length - this.#logSize);
+        // Trimmed in steps of logSize, not by one entry per commit (which moves the whole log every time).
+        if (slot.log.length >= 2 * this.#logSize) slot.log.splice(0, slot.log.length - this.#logSize);
       }
     }
     if (request.outcome) this.#remember(request.outcome.eventId, request.outcome.outcome);
