@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createNasc } from '../../server/index.js';
-import { issueSession, openAs, parseSetCookie, sessionIdOf, SESSION_COOKIE, type IssuedSession } from '../support/adversary.js';
+import { handshake, issueSession, openAs, parseSetCookie, sessionIdOf, SESSION_COOKIE, type IssuedSession } from '../support/adversary.js';
 import { postEvent } from '../support/post-event.js';
 import { sessionCookieFor } from '../support/session-cookies.js';
 import { SseClient, SseRefusedError } from '../support/sse-client.js';
@@ -142,6 +142,18 @@ describe('session cookies', () => {
     await response.body?.cancel();
     const body = { event: 'same', type: 'Doc', instance: 'target', payload: {}, clientId: 'keeper' };
     const reply = await postEvent(server.baseUrl, body, { cookie: second.cookie });
+    assert.equal(reply.status, 202, JSON.stringify(reply.body));
+  });
+
+  test('a WebSocket opened without a cookie gets its session on the 101, and events posted with it are taken', async () => {
+    // A page that only ever uses WS (or falls back to POSTs later) must not start a second session.
+    const answer = await handshake(`${server.wsBaseUrl}/nasc/ws?clientId=ws-first`);
+    assert.equal(answer.status, 101);
+    const setCookie = ([] as string[]).concat(answer.headers['set-cookie'] ?? []).find((value) => value.startsWith(`${SESSION_COOKIE}=`));
+    assert.ok(setCookie, `the 101 carries the session cookie (headers: ${JSON.stringify(answer.headers)})`);
+    const cookie = setCookie.split(';')[0]!;
+    const body = { event: 'same', type: 'Doc', instance: 'target', payload: {}, clientId: 'ws-first' };
+    const reply = await postEvent(server.baseUrl, body, { cookie });
     assert.equal(reply.status, 202, JSON.stringify(reply.body));
   });
 
