@@ -21,5 +21,5 @@ export {
   type EventAccepted,
 } from './client-event.js';
 export { parseJsonGuarded, type GuardedJson } from './safe-json.js';
-export { formatSseMessage, formatSseRetry, SSE_KEEPALIVE, type SseMessage } from './sse-frame.js';
+export { formatSseComment, formatSseMessage, formatSseRetry, SSE_KEEPALIVE, type SseMessage } from './sse-frame.js';
 export { formatCursor, parseCursor, MAX_CURSOR_ENTRIES, type CursorEntry } from './cursor.js';

@@ -41,6 +41,11 @@ export function formatSseMessage(message: SseMessage): string {
 /** A keepalive: a comment line, ignored by every SSE parser, that keeps proxies from closing an idle stream. */
 export const SSE_KEEPALIVE = ':\n\n';
 
+/** A comment line (any CR or LF in `text` becomes a space): a reason a stream closes, shown in dev tools. */
+export function formatSseComment(text: string): string {
+  return `: ${text.replace(/[\r\n]/g, ' ')}\n\n`;
+}
+
 /** The reconnection delay hint, in milliseconds, sent once when a stream opens. */
 export function formatSseRetry(milliseconds: number): string {
   if (!Number.isInteger(milliseconds) || milliseconds < 0) throw new RangeError('retry must be a non-negative integer');

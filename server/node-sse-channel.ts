@@ -1,4 +1,4 @@
-import { formatSseRetry, SSE_KEEPALIVE } from '../protocol/index.js';
+import { formatSseComment, formatSseRetry, SSE_KEEPALIVE } from '../protocol/index.js';
 import type { ClientChannel, Connection } from './connection.js';
 import type { KeepAliveTicker } from './keep-alive-ticker.js';
 import { SseFrames } from './sse-frames.js';
@@ -57,7 +57,7 @@ export class NodeSseChannel implements ClientChannel {
 
   close(reason: string): void {
     if (this.#closed) return;
-    this.#response.end(`: ${reason.replace(/[\r\n]/g, ' ')}\n\n`);
+    this.#response.end(formatSseComment(reason));
     this.#finish();
   }
 

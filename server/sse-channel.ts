@@ -1,4 +1,4 @@
-import { formatSseRetry, SSE_KEEPALIVE } from '../protocol/index.js';
+import { formatSseComment, formatSseRetry, SSE_KEEPALIVE } from '../protocol/index.js';
 import type { ClientChannel, Connection } from './connection.js';
 import type { KeepAliveTicker } from './keep-alive-ticker.js';
 import { SseFrames } from './sse-frames.js';
@@ -53,7 +53,7 @@ export class SseChannel implements ClientChannel {
   close(reason: string): void {
     if (this.#closed) return;
     try {
-      this.#controller.enqueue(`: ${reason.replace(/[\r\n]/g, ' ')}\n\n`);
+      this.#controller.enqueue(formatSseComment(reason));
       this.#controller.close();
     } catch {
       // Already closed by the client.

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { formatSseMessage, formatSseRetry, SSE_KEEPALIVE } from '../../protocol/index.js';
+import { formatSseComment, formatSseMessage, formatSseRetry, SSE_KEEPALIVE } from '../../protocol/index.js';
 import { SseParser } from '../support/sse-parser.js';
 
 describe('protocol/sse-frame', () => {
@@ -68,4 +68,9 @@ describe('the test SSE parser (test/support/sse-parser)', () => {
       assert.equal(parser.remainder, '');
     }
   });
+});
+
+test('formatSseComment keeps a reason on one comment line: CR and LF cannot start a field', () => {
+  assert.equal(formatSseComment('replaced by a newer stream'), ': replaced by a newer stream\n\n');
+  assert.equal(formatSseComment('bye\r\ndata: [{"action":"error"}]\rid: x\n'), ': bye  data: [{"action":"error"}] id: x \n\n');
 });
