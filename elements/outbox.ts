@@ -91,10 +91,7 @@ export class Outbox {
   release(eventId: string): boolean {
     const index = this.#entries.findIndex((candidate) => candidate.event.eventId === eventId);
     if (index < 0) return false;
-    for (let i = index; i < this.#entries.length; i++) {
-      this.#entries[i]!.sent = false;
-      this.#entries[i]!.accepted = false;
-    }
+    for (const entry of this.#entries.slice(index)) putBack(entry);
     return true;
   }
 
@@ -107,8 +104,7 @@ export class Outbox {
     let expired = 0;
     for (const entry of this.#entries) {
       if (!entry.sent || entry.sentAt === undefined || entry.sentAt >= before) continue;
-      entry.sent = false;
-      entry.accepted = false;
+      putBack(entry);
       expired += 1;
     }
     return expired;
@@ -121,10 +117,7 @@ export class Outbox {
 
   /** After a reconnect nothing is on the wire any more: everything unacknowledged goes again, in order. */
   resetInFlight(): void {
-    for (const entry of this.#entries) {
-      entry.sent = false;
-      entry.accepted = false;
-    }
+    for (const entry of this.#entries) putBack(entry);
   }
 
   /**
@@ -146,4 +139,10 @@ export class Outbox {
       // Storage full or denied: the queue still works for this page's life.
     }
   }
+}
+
+/** Back in line: not on the wire, to be sent again. */
+function putBack(entry: OutboxEntry): void {
+  entry.sent = false;
+  entry.accepted = false;
 }
