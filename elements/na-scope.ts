@@ -129,7 +129,11 @@ export class NaScope extends ReactiveElement implements Scope {
     }
     const asked = globalThis.NASC_DEV_MODE !== false ? (this.transport ?? this.getAttribute('na-transport')) : null;
     if (asked && connection.transport && asked !== connection.transport) {
-      warnOnce(`scope-transport:${asked}`, `<na-scope transport="${asked}"> was added after the page connected over ${connection.transport}; it uses ${connection.transport}.`, this);
+      warnOnce(
+        `scope-transport:${asked}`,
+        `<na-scope transport="${asked}"> asks for ${asked}, but the page's one connection uses ${connection.transport} (picked once, when the page connected: a scope asking for WebSocket or the page's setting decides).`,
+        this,
+      );
     }
     this.#unsubscribe = connection.subscribe(this.type, this.instance, this.params, this.#onChange);
     this.#onConnectionChange();

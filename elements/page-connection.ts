@@ -95,6 +95,8 @@ const DEFAULT_ACK_TIMEOUT_MS = 20_000;
 const OFFLINE_AFTER = 5;
 
 const pendingCount = new WeakMap<Element, number>();
+/** Connections of this page that keep their id in the tab (see `tabClientId`). */
+let tabIdSlots = 0;
 
 function instanceKey(type: string, instance: string): string {
   return `${type}\u0000${instance}`;
@@ -113,6 +115,7 @@ export class PageConnection extends EventTarget {
   #clientId: string;
   /** Whether the id is the tab's own (kept in sessionStorage) rather than one the caller chose. */
   readonly #tabOwnsId: boolean;
+  readonly #tabSlot: number;
   #baseOption: string | URL | undefined;
   #preference: TransportPreference;
   #transport: Transport | undefined;
@@ -134,12 +137,16 @@ export class PageConnection extends EventTarget {
   #pausedUntil = 0;
   #pumpTimer: ReturnType<typeof setTimeout> | undefined;
   #ackTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Sends in a row that came back "try again" without a stated wait. */
+  #sendFailures = 0;
   #ackTimeoutMs: number;
 
   constructor(options: ConnectionOptions & { clientId?: string } = {}) {
     super();
     this.#tabOwnsId = options.clientId === undefined;
-    this.#clientId = options.clientId ?? tabClientId();
+    // Connections of one page made in the same order get the same ids after a reload, each its own.
+    this.#tabSlot = this.#tabOwnsId ? tabIdSlots++ : 0;
+    this.#clientId = options.clientId ?? tabClientId(this.#tabSlot);
     this.#outbox = new Outbox(this.#clientId);
     this.#baseOption = options.base;
     this.#preference = options.transport ?? 'auto';
@@ -596,6 +603,7 @@ export class PageConnection extends EventTarget {
             this.#retryPumpLater(result);
             return;
           }
+          this.#sendFailures = 0;
           if (result.status === 'rejected' && result.code === 'client_id_taken') {
             entry.sent = false;
             this.#rotateClientId();
@@ -622,7 +630,7 @@ export class PageConnection extends EventTarget {
    * then carries the cookie the browser kept); queued events go again under it.
    */
   #rotateClientId(): void {
-    this.#clientId = this.#tabOwnsId ? newTabClientId() : randomId();
+    this.#clientId = this.#tabOwnsId ? newTabClientId(this.#tabSlot) : randomId();
     this.#outbox.rename(this.#clientId);
     const transport = this.#transport;
     if (!transport) return;
@@ -642,7 +650,8 @@ export class PageConnection extends EventTarget {
   }
 
   #retryPumpLater(result: Extract<SendResult, { status: 'retry' }>): void {
-    const delay = result.retryAfterMs ?? backoffDelay(this.#attempt, 250, 5_000);
+    // Without a stated wait, each failure in a row waits longer (a server answering 5xx is not hammered).
+    const delay = result.retryAfterMs ?? backoffDelay(this.#attempt + this.#sendFailures++, 250, 5_000);
     this.#pausedUntil = performance.now() + delay;
     clearTimeout(this.#pumpTimer);
     this.#pumpTimer = setTimeout(() => this.#pump(), delay);

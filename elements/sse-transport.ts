@@ -65,7 +65,8 @@ export class SseTransport implements Transport {
       return { status: 'retry' };
     }
     if (response.ok) return { status: 'sent' };
-    const retryAfter = Number(response.headers.get('Retry-After'));
+    // Only a stated wait counts: without the header (a proxy's 502, a 500) the connection backs off itself.
+    const retryAfter = Number(response.headers.get('Retry-After') || Number.NaN);
     if (response.status === 429 || response.status >= 500 || response.status === 409) {
       // 409 no_stream / not_mounted: the stream or the mount is on its way; try again once it is.
       if (response.status !== 409) return retryAfter >= 0 ? { status: 'retry', retryAfterMs: retryAfter * 1000 } : { status: 'retry' };

@@ -23,17 +23,22 @@ const CLIENT_ID_KEY = 'nasc:clientId';
 
 /**
  * This tab's client id: random, kept in sessionStorage so a reload resumes the same stream and event queue,
- * while another tab (its own sessionStorage) gets its own id.
+ * while another tab (its own sessionStorage) gets its own id. `slot` tells apart several connections of one
+ * page (the page's own is 0), so they never share an id.
  */
-export function tabClientId(): string {
-  const existing = tabStorage()?.getItem(CLIENT_ID_KEY);
+export function tabClientId(slot = 0): string {
+  const existing = tabStorage()?.getItem(slotKey(slot));
   if (existing && /^[\w-]{16,64}$/.test(existing)) return existing;
-  return newTabClientId();
+  return newTabClientId(slot);
 }
 
 /** Gives this tab a fresh client id (the old one turned out to be another session's). */
-export function newTabClientId(): string {
+export function newTabClientId(slot = 0): string {
   const id = randomId();
-  tabStorage()?.setItem(CLIENT_ID_KEY, id);
+  tabStorage()?.setItem(slotKey(slot), id);
   return id;
+}
+
+function slotKey(slot: number): string {
+  return slot === 0 ? CLIENT_ID_KEY : `${CLIENT_ID_KEY}:${slot}`;
 }
