@@ -652,6 +652,8 @@ export class PageConnection extends EventTarget {
   #retryPumpLater(result: Extract<SendResult, { status: 'retry' }>): void {
     // Without a stated wait, each failure in a row waits longer (a server answering 5xx is not hammered).
     const delay = result.retryAfterMs ?? backoffDelay(this.#attempt + this.#sendFailures++, 250, 5_000);
+    // Several refusals arrive together (a pipelined burst): the longest wait stands, not the last one told.
+    if (performance.now() + delay <= this.#pausedUntil) return;
     this.#pausedUntil = performance.now() + delay;
     clearTimeout(this.#pumpTimer);
     this.#pumpTimer = setTimeout(() => this.#pump(), delay);

@@ -112,11 +112,13 @@ const RATE_BLOCK_GRACE_MS = 10_000;
 /** The wait told to events sent behind a refused one that has not come again yet. */
 const RATE_BLOCK_RECHECK_MS = 50;
 
-/** A client refused by a rate limit. */
+/** A client refused by a rate limit, or one of whose events failed on the way in. */
 interface RateBlock {
   until: number;
   /** The refused event, which must come again before any other is taken. */
   eventId?: string;
+  /** Started by a failure, not by the rate: the event may come again at once. */
+  failed?: boolean;
 }
 
 function instanceKey(type: string, instance: string): string {
@@ -294,6 +296,7 @@ export class NascEngine implements BrokerReceiver {
     const client = connectionKey(caller);
     const wait = this.#rateWait(client, caller.session, event);
     if (wait > 0) {
+      if (this.#blocked.get(client)?.failed) return reject(429, 'retry_first', 'An earlier event failed: send it again first.', eventId, wait);
       this.#logLimit('events', caller);
       return reject(429, 'rate_limited', 'Too many events: slow down.', eventId, wait);
     }
@@ -334,8 +337,17 @@ export class NascEngine implements BrokerReceiver {
     const run = handler.events.get(event.event);
     if (!run) return reject(404, 'unknown_event', `Type "${event.type}" has no event "${event.event}".`, eventId);
     return this.#queue.run(key, async () => {
-      const refused = await this.#refuse(caller, resolved, event.instance, eventId);
-      return refused ?? this.#apply(client, caller, run, resolved, event.instance, eventId);
+      // Queued before an earlier event of this client failed: it waits for that one to come again.
+      if (this.#heldBehindFailure(client, event)) return reject(429, 'retry_first', 'An earlier event failed: send it again first.', eventId, RATE_BLOCK_RECHECK_MS);
+      try {
+        const refused = await this.#refuse(caller, resolved, event.instance, eventId);
+        return refused ?? (await this.#apply(client, caller, run, resolved, event.instance, eventId));
+      } catch (error) {
+        // Not processed (the store, the broker or a hook failed): the client sends it again, and nothing it
+        // sent behind it (a socket pipelines) may be applied before it is.
+        if (event.eventId !== undefined) this.#blocked.set(client, { until: performance.now(), eventId: event.eventId, failed: true });
+        throw error;
+      }
     });
   }
 
@@ -453,6 +465,12 @@ export class NascEngine implements BrokerReceiver {
     const wait = Math.max(this.#rates.take(client, now), this.#sessionRates.take(session, now));
     if (wait > 0) this.#blocked.set(client, { until: now + wait, ...(ordered ? { eventId: event.eventId } : {}) });
     return wait;
+  }
+
+  /** Whether an earlier event of this client failed and has not come again yet (this is not that event). */
+  #heldBehindFailure(client: string, event: ClientEvent): boolean {
+    const block = this.#blocked.get(client);
+    return block?.failed === true && block.eventId !== event.eventId && performance.now() < block.until + RATE_BLOCK_GRACE_MS;
   }
 
   async #mount(

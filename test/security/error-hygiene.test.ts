@@ -84,7 +84,11 @@ for (const transport of transports) {
       ['authorize', 'authorize-fails'],
       ['resolveInstance', 'resolve-fails'],
     ] as const) {
-      test(`${hook} throwing → ${transport.name === 'sse' ? '500 with' : 'an error patch with'} nothing but "internal"`, async () => {
+      test(`${hook} throwing → ${transport.name === 'sse' ? '500 with' : 'an error patch with'} nothing but "internal"`, async (t) => {
+        // A client (tab) of its own, in the same session: a failed event holds its client's line until it is
+        // sent again.
+        const client = await openAs(transport.name, server, `${hook}-client`, sessionCookieFor(server.baseUrl)!);
+        t.after(() => client.close());
         const event = { event: 'increment', type: 'Doc', instance, payload: {}, eventId: `${hook}-1` };
         if (transport.name === 'sse') {
           const response = await fetch(`${server.baseUrl}/nasc/event`, {
