@@ -3,78 +3,69 @@ import type { ClientChannel, Connection } from './connection.js';
 import type { KeepAliveTicker } from './keep-alive-ticker.js';
 import { SseFrames } from './sse-frames.js';
 
+/** Where an SSE stream's text goes: Node's response, or the body of a web `Response`. */
+export interface SseSink {
+  /** Writes a chunk; false when more than the sink's bound now waits for a slow client. */
+  write(chunk: string): boolean;
+  /** Writes a last chunk and ends the stream. */
+  end(chunk: string): void;
+  /** Drops whatever waits and cuts the connection. */
+  cut(): void;
+}
+
 /** Options of one SSE stream. */
 export interface SseChannelOptions {
   retryMs: number;
-  /** Bytes that may wait for a slow client before its stream is cut (it then resumes from its cursor). */
-  maxBufferedBytes: number;
   ticker: KeepAliveTicker;
   onClose: () => void;
 }
 
 /**
- * One SSE stream as the body of a streaming `Response`: the portable path, for runtimes other than Node
- * and for `app.request()` (on Node, {@link NodeSseChannel} writes to the socket directly). The queue in front
- * of the socket is bounded; a client that cannot keep up is disconnected instead of being fed a gap, and
+ * One SSE stream as a {@link ClientChannel}: frames with the resume cursor, keepalives from the route's
+ * shared ticker, and a bounded buffer: a client that cannot keep up is cut instead of being fed a gap, and
  * resumes from its `Last-Event-ID` cursor.
  */
 export class SseChannel implements ClientChannel {
-  readonly stream: ReadableStream<string>;
-  #controller!: ReadableStreamDefaultController<string>;
+  readonly #sink: SseSink;
   readonly #ticker: KeepAliveTicker;
+  readonly #onClose: () => void;
   readonly #frames = new SseFrames();
   #closed = false;
-  readonly #onClose: () => void;
 
-  constructor(options: SseChannelOptions) {
-    this.#onClose = options.onClose;
+  constructor(sink: SseSink, options: SseChannelOptions) {
+    this.#sink = sink;
     this.#ticker = options.ticker;
-    this.stream = new ReadableStream<string>(
-      {
-        start: (controller) => {
-          this.#controller = controller;
-          controller.enqueue(formatSseRetry(options.retryMs));
-        },
-        cancel: () => this.#finish(),
-      },
-      { highWaterMark: options.maxBufferedBytes, size: (chunk) => chunk.length },
-    );
+    this.#onClose = options.onClose;
+    sink.write(formatSseRetry(options.retryMs));
     this.#ticker.add(this);
   }
 
   send(message: string, connection: Connection): void {
-    this.#enqueue(this.#frames.frame(message, connection));
+    this.#write(this.#frames.frame(message, connection));
   }
 
   keepAlive(): void {
-    this.#enqueue(SSE_KEEPALIVE);
+    this.#write(SSE_KEEPALIVE);
   }
 
   close(reason: string): void {
     if (this.#closed) return;
-    try {
-      this.#controller.enqueue(formatSseComment(reason));
-      this.#controller.close();
-    } catch {
-      // Already closed by the client.
-    }
-    this.#finish();
+    this.#sink.end(formatSseComment(reason));
+    this.ended();
   }
 
-  #enqueue(chunk: string): void {
-    if (this.#closed) return;
-    this.#controller.enqueue(chunk);
-    if ((this.#controller.desiredSize ?? 0) < 0) {
-      // Drop what is queued and cut the socket: the client reconnects and resumes from its cursor.
-      this.#controller.error(new Error('client too slow: buffer overflow'));
-      this.#finish();
-    }
-  }
-
-  #finish(): void {
+  /** The stream is over (closed here, cut, or the client went away): stop and unregister, once. */
+  ended(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#ticker.delete(this);
     this.#onClose();
+  }
+
+  #write(chunk: string): void {
+    if (this.#closed || this.#sink.write(chunk)) return;
+    // Drop what is queued and cut the socket: the client reconnects and resumes from its cursor.
+    this.#sink.cut();
+    this.ended();
   }
 }

@@ -4,9 +4,10 @@ import { isWireId, parseCursor } from '../protocol/index.js';
 import type { NascEngine } from './engine.js';
 import { jsonError } from './json-error.js';
 import { KeepAliveTicker } from './keep-alive-ticker.js';
-import { NodeSseChannel, type NodeResponseSink } from './node-sse-channel.js';
+import { NodeSseSink, type NodeResponse } from './node-sse-sink.js';
 import { requestSession } from './session-middleware.js';
 import { SseChannel } from './sse-channel.js';
+import { WebSseSink } from './web-sse-sink.js';
 
 /** Options of the SSE endpoint. */
 export interface SseRouteOptions {
@@ -27,7 +28,7 @@ const SSE_HEADERS = {
  */
 export function sseRoute(engine: NascEngine, options: SseRouteOptions): Handler {
   const ticker = new KeepAliveTicker(options.keepAliveMs);
-  const channelOptions = { retryMs: options.retryMs, maxBufferedBytes: options.maxBufferedBytes, ticker };
+  const channelOptions = { retryMs: options.retryMs, ticker };
   return function nascEventStream(c) {
     const clientId = c.req.query('clientId');
     if (!isWireId(clientId)) {
@@ -41,25 +42,28 @@ export function sseRoute(engine: NascEngine, options: SseRouteOptions): Handler 
     let connection: ReturnType<NascEngine['open']> | undefined;
     const onClose = () => connection && engine.close(connection);
 
-    const sink = nodeResponseOf(c);
-    if (sink) {
+    const outgoing = nodeResponseOf(c);
+    if (outgoing) {
       // The head carries whatever earlier middleware set (CORS, the session cookie) next to the SSE headers.
-      sink.writeHead(200, toNodeHeaders(c.newResponse(null, 200, SSE_HEADERS).headers));
-      connection = engine.open(caller, new NodeSseChannel(sink, { ...channelOptions, onClose }), cursor);
+      outgoing.writeHead(200, toNodeHeaders(c.newResponse(null, 200, SSE_HEADERS).headers));
+      const channel = new SseChannel(new NodeSseSink(outgoing, options.maxBufferedBytes), { ...channelOptions, onClose });
+      outgoing.once('close', () => channel.ended());
+      connection = engine.open(caller, channel, cursor);
       return RESPONSE_ALREADY_SENT;
     }
-    const channel = new SseChannel({ ...channelOptions, onClose });
+    const sink = new WebSseSink(options.maxBufferedBytes, () => channel.ended());
+    const channel = new SseChannel(sink, { ...channelOptions, onClose });
     connection = engine.open(caller, channel, cursor);
     c.req.raw.signal.addEventListener('abort', () => channel.close('client went away'), { once: true });
-    return c.body(channel.stream.pipeThrough(new TextEncoderStream()), 200, SSE_HEADERS);
+    return c.body(sink.stream.pipeThrough(new TextEncoderStream()), 200, SSE_HEADERS);
   };
 }
 
 /** Node's response for this request, when `@hono/node-server` serves it and nothing was written yet. */
-function nodeResponseOf(c: Context): NodeResponseSink | undefined {
-  const outgoing = (c.env as { outgoing?: Partial<NodeResponseSink> } | undefined)?.outgoing;
+function nodeResponseOf(c: Context): NodeResponse | undefined {
+  const outgoing = (c.env as { outgoing?: Partial<NodeResponse> } | undefined)?.outgoing;
   if (!outgoing || typeof outgoing.writeHead !== 'function' || typeof outgoing.write !== 'function' || outgoing.headersSent !== false) return undefined;
-  return outgoing as NodeResponseSink;
+  return outgoing as NodeResponse;
 }
 
 function toNodeHeaders(headers: Headers): Record<string, string | string[]> {

@@ -1,0 +1,40 @@
+import type { SseSink } from './sse-channel.js';
+
+/** The part of Node's `http.ServerResponse` an SSE stream writes to. */
+export interface NodeResponse {
+  writeHead(status: number, headers: Record<string, string | string[]>): unknown;
+  write(chunk: string): boolean;
+  end(chunk?: string): unknown;
+  destroy(): unknown;
+  readonly writableLength: number;
+  readonly headersSent: boolean;
+  once(event: 'close', listener: () => void): unknown;
+}
+
+/**
+ * An SSE stream written straight to Node's response (its head already written): a frame is one `write`,
+ * with no web stream, encoder or pipe in between, which cost promises per frame and kilobytes per idle
+ * stream.
+ */
+export class NodeSseSink implements SseSink {
+  readonly #response: NodeResponse;
+  readonly #maxBufferedBytes: number;
+
+  constructor(response: NodeResponse, maxBufferedBytes: number) {
+    this.#response = response;
+    this.#maxBufferedBytes = maxBufferedBytes;
+  }
+
+  write(chunk: string): boolean {
+    this.#response.write(chunk);
+    return this.#response.writableLength <= this.#maxBufferedBytes;
+  }
+
+  end(chunk: string): void {
+    this.#response.end(chunk);
+  }
+
+  cut(): void {
+    this.#response.destroy();
+  }
+}
