@@ -469,6 +469,8 @@ export class NascEngine implements BrokerReceiver {
 
   /** Whether an earlier event of this client failed and has not come again yet (this is not that event). */
   #heldBehindFailure(client: string, event: ClientEvent): boolean {
+    // Checked for every queued event; nearly always nobody is blocked.
+    if (this.#blocked.size === 0) return false;
     const block = this.#blocked.get(client);
     return block?.failed === true && block.eventId !== event.eventId && performance.now() < block.until + RATE_BLOCK_GRACE_MS;
   }

@@ -10,7 +10,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { handshake, issueSession, openAs, serverAnswers, type CookieClient } from '../support/adversary.js';
 import { postEvent } from '../support/post-event.js';
-import { acks, errorsOf, isSnapshotOf, type ServerMessage } from '../support/server-message.js';
+import { acks, answerTo, errorsOf, isSnapshotOf, type ServerMessage } from '../support/server-message.js';
 import { sessionCookieFor } from '../support/session-cookies.js';
 import { SseClient, SseRefusedError } from '../support/sse-client.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
@@ -23,14 +23,6 @@ const MAX_BODY = 1024;
 const WS_MAX_PAYLOAD = 1024 * 1024;
 const RATE = 5;
 const BURST = 5;
-
-/** The ack or error answering `eventId`, found in one message. */
-function answerTo(message: ServerMessage, eventId: string): { action: 'ack' | 'error'; code?: string; retryAfterMs?: number } | undefined {
-  for (const patch of message.patches) {
-    if ((patch.action === 'ack' || patch.action === 'error') && patch.eventId === eventId) return patch;
-  }
-  return undefined;
-}
 
 for (const transport of transports) {
   describe(`oversize input over ${transport.name}`, () => {

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import { MemoryStore, type CommitRequest } from '../../server/index.js';
 import { openAs, type CookieClient } from '../support/adversary.js';
 import { sessionCookieFor } from '../support/session-cookies.js';
-import type { ServerMessage } from '../support/server-message.js';
+import { answerTo, type ServerMessage } from '../support/server-message.js';
 import { createTestApp } from '../support/test-app.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { transports } from '../support/transport.js';
@@ -33,11 +33,9 @@ class FlakyStore extends MemoryStore {
 type Answer = { taken: true } | { taken: false; code: string; waitMs: number | undefined };
 
 function answerIn(message: ServerMessage, eventId: string): Answer | undefined {
-  for (const patch of message.patches) {
-    if (patch.action === 'ack' && patch.eventId === eventId) return { taken: true };
-    if (patch.action === 'error' && patch.eventId === eventId) return { taken: false, code: patch.code ?? '', waitMs: patch.retryAfterMs };
-  }
-  return undefined;
+  const patch = answerTo(message, eventId);
+  if (!patch) return undefined;
+  return patch.action === 'ack' ? { taken: true } : { taken: false, code: patch.code ?? '', waitMs: patch.retryAfterMs };
 }
 
 for (const transport of transports) {

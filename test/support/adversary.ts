@@ -7,10 +7,10 @@ import { WebSocket } from 'ws';
 import type { JsonObject } from '../../protocol/index.js';
 import type { MessageQueue } from './message-queue.js';
 import { postEvent, type PostReply } from './post-event.js';
-import { errorsOf, isSnapshotOf, type ServerMessage } from './server-message.js';
+import { isSnapshotOf, type ServerMessage } from './server-message.js';
 import { SseClient } from './sse-client.js';
 import type { TestServer } from './test-server.js';
-import type { OutgoingEvent, Refusal, TransportName } from './transport.js';
+import { refusalOfMessage, refusalOfReply, type OutgoingEvent, type Refusal, type TransportName } from './transport.js';
 import { waitFor } from './wait-for.js';
 import { WsClient } from './ws-client.js';
 
@@ -167,23 +167,10 @@ export async function openAs(
     async refuse(body) {
       if (ws) {
         await ws.send(typeof body === 'string' ? body : JSON.stringify(body));
-        const message = await ws.messages.next(undefined, undefined, 'the error patch answering a refused frame');
-        const [patch, ...rest] = errorsOf(message);
-        if (!patch || rest.length > 0 || message.patches.length !== 1) throw new Error(`expected exactly one error patch, got ${message.text}`);
-        const refusal: Refusal = { code: String(patch.code), message: patch.message, patch };
-        if (patch.eventId !== undefined) refusal.eventId = patch.eventId;
-        return refusal;
+        return refusalOfMessage(await ws.messages.next(undefined, undefined, 'the error patch answering a refused frame'));
       }
       const withClient = typeof body === 'string' || Object.hasOwn(body, 'clientId') ? body : { ...body, clientId };
-      const reply = await post(withClient);
-      if (reply.status === 202) throw new Error(`POST ${JSON.stringify(withClient)} was accepted, expected a refusal`);
-      const { code, error } = reply.body;
-      if (typeof code !== 'string' || typeof error !== 'string') {
-        throw new Error(`a refusal must answer {error, code}, got ${reply.status} ${JSON.stringify(reply.body)}`);
-      }
-      const refusal: Refusal = { code, message: error, status: reply.status };
-      if (reply.body.eventId !== undefined) refusal.eventId = reply.body.eventId;
-      return refusal;
+      return refusalOfReply(withClient, await post(withClient));
     },
     async mount(type, instance, params = {}) {
       await client.send({ event: 'mount', type, instance, payload: params });

@@ -38,10 +38,17 @@ export function schemasOf(message: ServerMessage): SchemaPatch[] {
   return message.patches.filter((patch): patch is SchemaPatch => patch.action === 'schema');
 }
 
+/** The ack or the error answering `eventId` in one message, if it is there. */
+export function answerTo(message: ServerMessage, eventId: string): AckPatch | ErrorPatch | undefined {
+  for (const patch of message.patches) {
+    if ((patch.action === 'ack' || patch.action === 'error') && patch.eventId === eventId) return patch;
+  }
+  return undefined;
+}
+
 /** Matches a message carrying the ack or the error answering `eventId`: the end of that event's story. */
 export function answers(eventId: string): (message: ServerMessage) => boolean {
-  return (message) =>
-    message.patches.some((patch) => (patch.action === 'ack' || patch.action === 'error') && patch.eventId === eventId);
+  return (message) => answerTo(message, eventId) !== undefined;
 }
 
 /** Matches a message holding the ack of `eventId`. */

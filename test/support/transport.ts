@@ -5,7 +5,7 @@
  */
 import type { ErrorPatch, JsonObject } from '../../protocol/index.js';
 import type { MessageQueue } from './message-queue.js';
-import { postEvent } from './post-event.js';
+import { postEvent, type PostReply } from './post-event.js';
 import { errorsOf, isSnapshotOf, type ServerMessage } from './server-message.js';
 import { SseClient } from './sse-client.js';
 import type { TestServer } from './test-server.js';
@@ -33,6 +33,27 @@ export interface Refusal {
   eventId?: string;
   /** The error patch itself; absent on POST. */
   patch?: ErrorPatch;
+}
+
+/** The refusal a POST of `sent` was answered with; throws if it was accepted or the body is not `{error, code}`. */
+export function refusalOfReply(sent: unknown, reply: PostReply): Refusal {
+  if (reply.status === 202) throw new Error(`POST ${JSON.stringify(sent)} was accepted, expected a refusal`);
+  const { code, error } = reply.body;
+  if (typeof code !== 'string' || typeof error !== 'string') {
+    throw new Error(`a refusal must answer {error, code}, got ${reply.status} ${JSON.stringify(reply.body)}`);
+  }
+  const refusal: Refusal = { code, message: error, status: reply.status };
+  if (reply.body.eventId !== undefined) refusal.eventId = reply.body.eventId;
+  return refusal;
+}
+
+/** The refusal a WS frame was answered with: a message holding exactly one `error` patch, or this throws. */
+export function refusalOfMessage(message: ServerMessage): Refusal {
+  const [patch, ...rest] = errorsOf(message);
+  if (!patch || rest.length > 0 || message.patches.length !== 1) throw new Error(`expected exactly one error patch, got ${message.text}`);
+  const refusal: Refusal = { code: String(patch.code), message: patch.message, patch };
+  if (patch.eventId !== undefined) refusal.eventId = patch.eventId;
+  return refusal;
 }
 
 interface SessionBase {
@@ -120,15 +141,7 @@ export const sseTransport: Transport = {
       },
       async refuse(body) {
         const withClient = typeof body === 'string' || Object.hasOwn(body, 'clientId') ? body : { ...body, clientId };
-        const reply = await postEvent(server.baseUrl, withClient);
-        if (reply.status === 202) throw new Error(`POST ${JSON.stringify(withClient)} was accepted, expected a refusal`);
-        const { code, error } = reply.body;
-        if (typeof code !== 'string' || typeof error !== 'string') {
-          throw new Error(`a refusal must answer {error, code}, got ${reply.status} ${JSON.stringify(reply.body)}`);
-        }
-        const refusal: Refusal = { code, message: error, status: reply.status };
-        if (reply.body.eventId !== undefined) refusal.eventId = reply.body.eventId;
-        return refusal;
+        return refusalOfReply(withClient, await postEvent(server.baseUrl, withClient));
       },
       async mount(type, instance, params) {
         await session.send(mountEvent(type, instance, params));
@@ -157,14 +170,7 @@ export const wsTransport: Transport = {
       sendText: (text) => ws.send(text),
       async refuse(body) {
         await ws.send(typeof body === 'string' ? body : JSON.stringify(body));
-        const message = await ws.messages.next(undefined, undefined, 'the error patch answering a refused frame');
-        const [patch, ...rest] = errorsOf(message);
-        if (!patch || rest.length > 0 || message.patches.length !== 1) {
-          throw new Error(`expected exactly one error patch, got ${message.text}`);
-        }
-        const refusal: Refusal = { code: String(patch.code), message: patch.message, patch };
-        if (patch.eventId !== undefined) refusal.eventId = patch.eventId;
-        return refusal;
+        return refusalOfMessage(await ws.messages.next(undefined, undefined, 'the error patch answering a refused frame'));
       },
       async mount(type, instance, params) {
         await session.send(mountEvent(type, instance, params));
