@@ -5,9 +5,11 @@ import type { Connection } from './connection.js';
 import { decodeEvent } from './decode-event.js';
 import type { NascEngine } from './engine.js';
 import { jsonError } from './json-error.js';
+import { KeepAliveTicker } from './keep-alive-ticker.js';
 import { isBackendUnavailable } from './redis-errors.js';
 import { issuedSessionCookie, requestSession } from './session-middleware.js';
 import { WsChannel, type WebSocketPeer } from './ws-channel.js';
+import type { CorkableSocket } from './write-coalescing.js';
 
 /** Options of the WebSocket endpoint. */
 export interface WsRouteOptions {
@@ -29,6 +31,7 @@ function errorFrame(patch: Omit<ErrorPatch, 'action'>): string {
  * frame is one event; a bad frame is answered with an `error` patch and the socket stays open.
  */
 export function wsRoute(engine: NascEngine, options: WsRouteOptions): Handler {
+  const ticker = new KeepAliveTicker(options.keepAliveMs);
   return async function nascWebSocket(c, next) {
     const clientId = c.req.query('clientId');
     if (!isWireId(clientId)) {
@@ -43,10 +46,12 @@ export function wsRoute(engine: NascEngine, options: WsRouteOptions): Handler {
     const cursor = parseCursor(c.req.query('cursor') ?? '') ?? [];
     let connection: Connection | undefined;
     let channel: WsChannel | undefined;
+    // The upgrade's TCP socket is the one `ws` takes over.
+    const transport = (c.env as { incoming?: { socket?: CorkableSocket } } | undefined)?.incoming?.socket;
     const upgrade = upgradeWebSocket(() => ({
       onOpen(_event, ws) {
         const peer = ws.raw as unknown as WebSocketPeer;
-        channel = new WsChannel(peer, options.maxBufferedBytes, options.keepAliveMs);
+        channel = new WsChannel(peer, { maxBufferedBytes: options.maxBufferedBytes, ticker, transport });
         connection = engine.open(caller, channel, cursor);
       },
       onMessage(message, ws) {
