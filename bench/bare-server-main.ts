@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { BareHub } from './bare-hub.js';
 import { handleBareSse } from './bare-sse-server.js';
 import { attachBareWs } from './bare-ws-server.js';
-import { benchPage, pageInstance } from './bench-page.js';
+import { benchPage, ISOLATION_HEADERS, pageInstance } from './bench-page.js';
 import { cpuReport, memoryReport, stopWithParent } from './memory-report.js';
 
 const floorClient = readFileSync(new URL('./floor-client.js', import.meta.url), 'utf8');
@@ -32,7 +32,8 @@ const server = createServer((request, response) => {
     response.writeHead(404).end();
     return;
   }
-  response.writeHead(200, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+  const isolation = url.pathname === '/' ? ISOLATION_HEADERS : {};
+  response.writeHead(200, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store', ...isolation });
   response.end(body);
 });
 const sockets = attachBareWs(hub, server);

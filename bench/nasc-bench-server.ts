@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createNasc, defineHandler } from '../server/index.js';
-import { benchPage, pageInstance } from './bench-page.js';
+import { benchPage, ISOLATION_HEADERS, pageInstance } from './bench-page.js';
 import { cpuReport, memoryReport, stopWithParent } from './memory-report.js';
 
 /** The benchmark's one type: a boolean that `toggle` flips. */
@@ -38,6 +38,7 @@ const app = new Hono();
 app.route('/nasc', nasc.app);
 app.get('/', (c) => {
   c.header('Cache-Control', 'no-store');
+  for (const [name, value] of Object.entries(ISOLATION_HEADERS)) c.header(name, value);
   return c.html(benchPage('nasc', pageInstance(new URL(c.req.url).search)));
 });
 app.get('/__bench/memory', (c) => c.json(memoryReport(nasc.engine.connectionCount)));

@@ -85,7 +85,8 @@ export function renderReport(report: BenchReport): string {
     '- **Round trip**: one event at a time from a Node client; time from sending until the message with its ack arrives.',
     '- **Click → DOM**: headless Chromium, a page with one `<na-scope>`, a `na-click` button and a `<na-bind>`; time ' +
       'from `button.click()` until a MutationObserver sees the text change. The floor is the same page with the ' +
-      '61-line hand-written `bench/floor-client.ts` against the bare server.',
+      '61-line hand-written `bench/floor-client.ts` against the bare server. Both pages are cross-origin isolated ' +
+      '(COOP + COEP), so `performance.now()` moves in 5 µs steps, not 100 µs.',
     '- **Idle connections**: a fresh server; streams opened in steps by client processes (raw sockets, up to 5,000 ' +
       'per process, `ulimit -n 65536`); server RSS after a full GC minus RSS before any stream, per stream.',
     '- **Fan-out**: N receivers (raw sockets in the load generator, so one clock) mounted on one instance; another ' +

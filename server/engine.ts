@@ -133,6 +133,14 @@ function toJsonState(value: unknown): JsonObject {
   return parseJsonGuarded(JSON.stringify(value)).value as JsonObject;
 }
 
+/**
+ * A copy of stored state for a handler to change freely. State is plain JSON (see {@link toJsonState}), so a
+ * JSON round trip copies it exactly, and V8 does it in about half the time `structuredClone` takes.
+ */
+function copyState(state: JsonObject): JsonObject {
+  return JSON.parse(JSON.stringify(state)) as JsonObject;
+}
+
 /** The registry key of a client's stream: its client id within its session. */
 function connectionKey(caller: Caller): string {
   return `${caller.session}\u001f${caller.clientId}`;
@@ -579,7 +587,7 @@ export class NascEngine implements BrokerReceiver {
       const started = performance.now();
       let next: JsonObject;
       try {
-        next = toJsonState(await run(event.payload, structuredClone(record.state), context));
+        next = toJsonState(await run(event.payload, copyState(record.state), context));
       } catch (error) {
         const failure = this.#failure(error, {
           type,

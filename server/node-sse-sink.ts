@@ -1,5 +1,4 @@
 import type { SseSink } from './sse-channel.js';
-import { coalesceWrites, type CorkableSocket } from './write-coalescing.js';
 
 /** The part of Node's `http.ServerResponse` an SSE stream writes to. */
 export interface NodeResponse {
@@ -9,14 +8,14 @@ export interface NodeResponse {
   destroy(): unknown;
   readonly writableLength: number;
   readonly headersSent: boolean;
-  readonly socket?: CorkableSocket | null;
   once(event: 'close', listener: () => void): unknown;
 }
 
 /**
  * An SSE stream written straight to Node's response (its head already written): a frame is one `write`,
  * with no web stream, encoder or pipe in between, which cost promises per frame and kilobytes per idle
- * stream. Frames written in one turn of the event loop leave in one syscall ({@link coalesceWrites}).
+ * stream. Node already sends the writes of one tick together; holding them longer (to the check phase) would
+ * let the event's 202 reach the browser before its patches, which then wait behind the fetch's resolution.
  */
 export class NodeSseSink implements SseSink {
   readonly #response: NodeResponse;
@@ -28,8 +27,6 @@ export class NodeSseSink implements SseSink {
   }
 
   write(chunk: string): boolean {
-    const socket = this.#response.socket;
-    if (socket) coalesceWrites(socket);
     this.#response.write(chunk);
     return this.#response.writableLength <= this.#maxBufferedBytes;
   }
