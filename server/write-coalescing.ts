@@ -17,13 +17,13 @@ function releaseAll(): void {
 
 /**
  * Holds a socket's writes until the event loop's check phase, so every frame written to it while this
- * round of I/O is handled (events that arrived together, a fan-out) leaves in one `writev` instead of one
- * syscall each. On loopback and on busy servers the syscall, not the bytes, is the cost; the delay is the
- * rest of the current loop turn, microseconds.
+ * round of I/O is handled (events a WebSocket pipelined, read together) leaves in one `writev` instead of one
+ * syscall each: at 8 events in flight, about one syscall per 4–5 patches. The delay is the rest of the
+ * current loop turn, microseconds. (SSE does not use it: there the event's 202 would overtake its patches.)
  *
  * @example
- * coalesceWrites(response.socket);
- * response.write(frame);
+ * coalesceWrites(tcpSocket);
+ * webSocket.send(message);
  */
 export function coalesceWrites(socket: CorkableSocket): void {
   if (held.has(socket)) return;
