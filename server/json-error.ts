@@ -8,6 +8,16 @@ export interface ErrorBody {
   eventId?: string;
 }
 
+/** The body of a refusal, the same whichever way it is written (a Hono response or a raw upgrade answer). */
+export function errorBody(code: string, message: string, eventId?: string): ErrorBody {
+  return eventId === undefined ? { error: message, code } : { error: message, code, eventId };
+}
+
+/** A wait as a `Retry-After` value: whole seconds, at least one (a zero would invite an immediate retry). */
+export function retryAfterSeconds(retryAfterMs: number): string {
+  return String(Math.max(1, Math.ceil(retryAfterMs / 1000)));
+}
+
 /** Answers `status` with `{ error, code }`; with `retryAfterMs`, also a `Retry-After` header (whole seconds). */
 export function jsonError(
   c: Context,
@@ -17,7 +27,6 @@ export function jsonError(
   eventId?: string,
   retryAfterMs?: number,
 ): Response {
-  const body: ErrorBody = eventId === undefined ? { error: message, code } : { error: message, code, eventId };
-  if (retryAfterMs !== undefined) c.header('Retry-After', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
-  return c.json(body, status);
+  if (retryAfterMs !== undefined) c.header('Retry-After', retryAfterSeconds(retryAfterMs));
+  return c.json(errorBody(code, message, eventId), status);
 }

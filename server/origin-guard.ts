@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
+import { checkOrigin, originPolicy } from './origin-check.js';
 import { jsonError } from './json-error.js';
 import { requestOrigin } from './request-origin.js';
 
@@ -12,18 +13,10 @@ import { requestOrigin } from './request-origin.js';
  * app.post('/event', originGuard({ allowedOrigins: ['https://app.example.com'] }), handler);
  */
 export function originGuard(options: { allowedOrigins: readonly string[]; trustProxy?: boolean }): MiddlewareHandler {
-  const trustProxy = options.trustProxy ?? false;
-  const allowed = new Set(options.allowedOrigins.map((origin) => new URL(origin).origin));
+  const policy = originPolicy(options);
   return async function nascOriginGuard(c, next) {
-    const origin = c.req.header('Origin');
-    if (origin !== undefined) {
-      const own = requestOrigin(c, trustProxy);
-      if (origin !== own && !allowed.has(origin)) {
-        return jsonError(c, 403, 'forbidden_origin', 'Requests from this origin are not allowed.');
-      }
-    } else if (c.req.header('Sec-Fetch-Site') === 'cross-site') {
-      return jsonError(c, 403, 'forbidden_origin', 'Cross-site requests are not allowed.');
-    }
+    const refused = checkOrigin(c.req.header('Origin'), c.req.header('Sec-Fetch-Site'), () => requestOrigin(c, policy.trustProxy), policy);
+    if (refused) return jsonError(c, refused.status, refused.code, refused.message);
     await next();
   };
 }

@@ -6,10 +6,22 @@ import type { Context } from 'hono';
  * trust them when a proxy you run sets them (and strips them from clients).
  */
 export function requestOrigin(c: Context, trustProxy: boolean): string {
-  const url = new URL(c.req.url);
+  return originSeenByBrowser(new URL(c.req.url), c.req.header('X-Forwarded-Proto'), c.req.header('X-Forwarded-Host'), trustProxy);
+}
+
+/**
+ * {@link requestOrigin} from its parts: the URL as Node sees it and the forwarding headers, for callers that
+ * have no Hono context (a WebSocket upgrade handled on the HTTP server).
+ */
+export function originSeenByBrowser(
+  url: URL,
+  forwardedProto: string | undefined,
+  forwardedHost: string | undefined,
+  trustProxy: boolean,
+): string {
   if (!trustProxy) return url.origin;
-  const proto = c.req.header('X-Forwarded-Proto')?.split(',')[0]?.trim();
-  const host = c.req.header('X-Forwarded-Host')?.split(',')[0]?.trim();
+  const proto = forwardedProto?.split(',')[0]?.trim();
+  const host = forwardedHost?.split(',')[0]?.trim();
   const protocol = proto === 'https' || proto === 'http' ? `${proto}:` : url.protocol;
   try {
     return new URL(`${protocol}//${host || url.host}`).origin;

@@ -1,20 +1,10 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { setCookie } from 'hono/cookie';
-import { serialize } from 'hono/utils/cookie';
 import { jsonError } from './json-error.js';
 import { requestOrigin } from './request-origin.js';
 import type { SessionCodec } from './session-codec.js';
-import { cookieValue } from './cookie-value.js';
+import { issueSession, sessionCookieSettings, verifySession, type SessionCookieOptions } from './session-cookie.js';
 
-/** How the session cookie is set. */
-export interface SessionCookieOptions {
-  /** Cookie name (default `nasc_session`). */
-  name?: string;
-  /** `Lax` (default) works for the same site, other ports and subdomains included; `None` for other sites (needs HTTPS). */
-  sameSite?: 'Strict' | 'Lax' | 'None';
-  /** Cookie path (default `/`). */
-  path?: string;
-}
+export type { SessionCookieOptions } from './session-cookie.js';
 
 /**
  * The `Set-Cookie` value a request was given, if it got a new session: a WebSocket upgrade answers with a
@@ -40,20 +30,18 @@ export function sessionMiddleware(
   codec: SessionCodec,
   options: SessionCookieOptions & { issue: boolean; trustProxy?: boolean },
 ): MiddlewareHandler {
-  const name = options.name ?? 'nasc_session';
-  const sameSite = options.sameSite ?? 'Lax';
-  const path = options.path ?? '/';
+  const settings = sessionCookieSettings(options);
+  const trustProxy = options.trustProxy ?? false;
   return async function nascSession(c, next) {
-    let session = codec.verify(cookieValue(c.req.header('Cookie'), name));
+    let session = verifySession(codec, c.req.header('Cookie'), settings);
     if (!session) {
       if (!options.issue) {
         return jsonError(c, 403, 'no_session', 'No valid session: open the event stream first (it sets the session cookie).');
       }
-      const issued = codec.issue();
-      session = issued.id;
-      const attributes = { httpOnly: true, sameSite, path, secure: sameSite === 'None' || requestOrigin(c, options.trustProxy ?? false).startsWith('https:') } as const;
-      setCookie(c, name, issued.token, attributes);
-      c.set('nascSetCookie' as never, serialize(name, issued.token, attributes) as never);
+      const issued = issueSession(codec, settings, () => requestOrigin(c, trustProxy).startsWith('https:'));
+      session = issued.session;
+      c.header('Set-Cookie', issued.setCookie, { append: true });
+      c.set('nascSetCookie' as never, issued.setCookie as never);
     }
     c.set('nascSession' as never, session as never);
     await next();

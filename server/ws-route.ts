@@ -1,29 +1,20 @@
 import { upgradeWebSocket } from '@hono/node-server';
+import type { IncomingMessage } from 'node:http';
 import type { Handler } from 'hono';
-import { isWireId, parseCursor, PatchAction, type ErrorPatch } from '../protocol/index.js';
-import type { Connection } from './connection.js';
-import { decodeEvent } from './decode-event.js';
+import { isWireId, parseCursor } from '../protocol/index.js';
 import type { NascEngine } from './engine.js';
 import { jsonError } from './json-error.js';
-import { KeepAliveTicker } from './keep-alive-ticker.js';
-import { isBackendUnavailable } from './redis-errors.js';
 import { issuedSessionCookie, requestSession } from './session-middleware.js';
-import { WsChannel, type WebSocketPeer } from './ws-channel.js';
-import type { CorkableSocket } from './write-coalescing.js';
+import type { WebSocketPeer } from './ws-channel.js';
+import { WsSession, type WsSessionOptions } from './ws-session.js';
 
 /** Options of the WebSocket endpoint. */
-export interface WsRouteOptions {
-  maxBodyBytes: number;
-  maxBufferedBytes: number;
-  /** Ping interval; a socket that misses a pong is cut. */
-  keepAliveMs: number;
-}
-
-/** How long a client waits before sending again an event the server failed to process (not refused). */
-const RETRY_AFTER_FAILURE_MS = 1_000;
-
-function errorFrame(patch: Omit<ErrorPatch, 'action'>): string {
-  return JSON.stringify([{ action: PatchAction.Error, ...patch }]);
+export interface WsRouteOptions extends WsSessionOptions {
+  /**
+   * True for an upgrade that `attach` takes on the same HTTP server: this route then leaves it alone, so an
+   * app that wires both does not upgrade one socket twice.
+   */
+  claimedElsewhere?: (request: IncomingMessage) => boolean;
 }
 
 /**
@@ -31,8 +22,12 @@ function errorFrame(patch: Omit<ErrorPatch, 'action'>): string {
  * frame is one event; a bad frame is answered with an `error` patch and the socket stays open.
  */
 export function wsRoute(engine: NascEngine, options: WsRouteOptions): Handler {
-  const ticker = new KeepAliveTicker(options.keepAliveMs);
   return async function nascWebSocket(c, next) {
+    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+    if (incoming && options.claimedElsewhere?.(incoming)) {
+      // Nobody reads this answer: with two upgrade listeners, `@hono/node-server` leaves the socket to the other.
+      return c.body(null, 204);
+    }
     const clientId = c.req.query('clientId');
     if (!isWireId(clientId)) {
       return jsonError(c, 400, 'bad_client_id', 'Query parameter "clientId" must be a non-empty id without control characters.');
@@ -44,60 +39,19 @@ export function wsRoute(engine: NascEngine, options: WsRouteOptions): Handler {
     const refused = engine.admit(caller);
     if (refused) return jsonError(c, refused.status, refused.code, refused.message, undefined, refused.retryAfterMs);
     const cursor = parseCursor(c.req.query('cursor') ?? '') ?? [];
-    let connection: Connection | undefined;
-    let channel: WsChannel | undefined;
     // The upgrade's TCP socket is the one `ws` takes over.
-    const transport = (c.env as { incoming?: { socket?: CorkableSocket } } | undefined)?.incoming?.socket;
+    const transport = incoming?.socket;
+    let session: WsSession | undefined;
     const upgrade = upgradeWebSocket(() => ({
       onOpen(_event, ws) {
-        const peer = ws.raw as unknown as WebSocketPeer;
-        channel = new WsChannel(peer, { maxBufferedBytes: options.maxBufferedBytes, ticker, transport });
-        connection = engine.open(caller, channel, cursor);
+        session = new WsSession(engine, caller, cursor, ws.raw as unknown as WebSocketPeer, transport, options);
       },
-      onMessage(message, ws) {
-        if (typeof message.data !== 'string') {
-          ws.send(errorFrame({ message: 'Send events as JSON text frames, not binary.', code: 'binary_frame' }));
-          return;
-        }
-        const decoded = decodeEvent(message.data, options.maxBodyBytes, false);
-        if (!decoded.ok) {
-          ws.send(errorFrame({ message: decoded.message, code: decoded.code }));
-          return;
-        }
-        const event = decoded.value;
-        engine.handle(caller, event).then(
-          (result) => {
-            if (result.ok) return;
-            const { message: text, code, eventId, retryAfterMs } = result;
-            ws.send(
-              errorFrame({
-                message: text,
-                code,
-                type: event.type,
-                instance: event.instance,
-                ...(eventId ? { eventId } : {}),
-                ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-              }),
-            );
-          },
-          (error: unknown) => {
-            // Nothing was applied for sure (or, if it was, a retry is answered from the remembered outcome): the
-            // event's id and a wait tell the client to send it again, as it does after a 5xx over HTTP.
-            const retry = { ...(event.eventId ? { eventId: event.eventId } : {}), retryAfterMs: RETRY_AFTER_FAILURE_MS };
-            if (isBackendUnavailable(error)) {
-              // Closing also makes the client reconnect (with backoff) once the store is back.
-              ws.send(errorFrame({ message: 'The server cannot reach its data store: try again shortly.', code: 'backend_unavailable', type: event.type, instance: event.instance, ...retry }));
-              ws.close(1013, 'backend unavailable');
-              return;
-            }
-            engine.logger.error('event failed', { clientId, type: event.type, instance: event.instance, error: String(error) });
-            ws.send(errorFrame({ message: 'The server could not process the event.', code: 'internal', type: event.type, instance: event.instance, ...retry }));
-          },
-        );
+      onMessage(message) {
+        if (typeof message.data === 'string') session?.receiveText(message.data);
+        else session?.refuseBinary();
       },
       onClose() {
-        channel?.stop();
-        if (connection) engine.close(connection);
+        session?.closed();
       },
     }));
     const response = await upgrade(c, next);
