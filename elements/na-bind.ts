@@ -97,7 +97,11 @@ export class NaBind extends ReactiveElement {
     const next = value ?? null;
     if (next === this.#rendered && (next === null || typeof next !== 'object')) return;
     this.#rendered = next;
-
+    // Text is the common case: with no child elements there is no template or control to look for.
+    if (this.firstElementChild === null) {
+      this.textContent = displayText(next);
+      return;
+    }
     const template = this.querySelector(':scope > template');
     if (template instanceof HTMLTemplateElement) {
       this.#renderList(scope, template, next);

@@ -139,6 +139,13 @@ export class PageConnection extends EventTarget {
   #ackTimer: ReturnType<typeof setTimeout> | undefined;
   /** Sends in a row that came back "try again" without a stated wait. */
   #sendFailures = 0;
+  /**
+   * Event ids: a random prefix per page load and a counter. As unguessable as a random id each (the prefix
+   * never leaves this tab and the server), never reused across reloads, and a click no longer pays for
+   * 16 random bytes and base64 (~25 µs).
+   */
+  readonly #eventIdPrefix = `${randomId()}.`;
+  #eventCount = 0;
   #ackTimeoutMs: number;
 
   constructor(options: ConnectionOptions & { clientId?: string } = {}) {
@@ -237,7 +244,7 @@ export class PageConnection extends EventTarget {
    * waits in the outbox (through disconnects and reloads). `origin` carries `na-pending` meanwhile.
    */
   send(type: string, instance: string, event: string, payload: JsonObject = {}, origin?: Element): Promise<EventResult> {
-    const eventId = randomId();
+    const eventId = this.#nextEventId();
     const outgoing = { event, type, instance, payload, eventId };
     return new Promise((resolve) => {
       if (!this.#outbox.push(outgoing)) {
@@ -533,9 +540,13 @@ export class PageConnection extends EventTarget {
 
   // Outgoing.
 
+  #nextEventId(): string {
+    return this.#eventIdPrefix + (++this.#eventCount).toString(36);
+  }
+
   #queueMount(view: InstanceView): void {
     const rev = this.#gate.position(view.key);
-    view.mountEventId = randomId();
+    view.mountEventId = this.#nextEventId();
     view.resyncing = true;
     const mount: ClientEvent = {
       event: ReservedEvent.Mount,
