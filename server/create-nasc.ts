@@ -7,14 +7,19 @@ import { NascEngine, type EngineOptions } from './engine.js';
 import { eventRoute } from './event-route.js';
 import { addHealthRoutes } from './health-routes.js';
 import { jsonError } from './json-error.js';
+import { KeepAliveTicker } from './keep-alive-ticker.js';
+import { originPolicy } from './origin-check.js';
 import { originGuard } from './origin-guard.js';
 import { isBackendUnavailable } from './redis-errors.js';
 import { resolveSecret, type SecretOptions } from './secret.js';
 import { SessionCodec } from './session-codec.js';
+import { sessionCookieSettings } from './session-cookie.js';
 import { sessionMiddleware, type SessionCookieOptions } from './session-middleware.js';
 import { addSchemaRoutes } from './schema-routes.js';
 import { sseRoute } from './sse-route.js';
+import { WsAttachments, type AttachOptions, type UpgradeServer } from './ws-attach.js';
 import { wsRoute } from './ws-route.js';
+import { WsUpgrade } from './ws-upgrade.js';
 
 /** Options of {@link createNasc}: the engine's, plus transport limits and timings. */
 export interface NascOptions extends EngineOptions {
@@ -43,14 +48,29 @@ export interface NascOptions extends EngineOptions {
   trustProxy?: boolean;
 }
 
-/** What {@link createNasc} returns: a Hono app to mount, the WebSocket server to hand to `serve`, the engine. */
+/** What {@link createNasc} returns: a Hono app to mount, two ways to take WebSockets, the engine. */
 export interface Nasc {
   /** Mount it where the client should find it: `app.route('/nasc', nasc.app)`. */
   readonly app: Hono;
-  /** Pass to `@hono/node-server`'s `serve({ ..., websocket: nasc.websocket })`. */
+  /**
+   * Pass to `@hono/node-server`'s `serve({ ..., websocket: nasc.websocket })` for WebSockets upgraded through
+   * the Hono route, which the app's own middleware sees. Sockets taken by {@link Nasc.attach} live here too.
+   */
   readonly websocket: { server: WebSocketServer };
+  /**
+   * Takes WebSocket upgrades on `path` (default `/nasc/ws`) straight from the HTTP server, with `ws` and
+   * without Hono: every Nasc check still runs (origin, session cookie, client id, limits), the app's own
+   * middleware does not see the upgrade request, and an idle socket costs about a third of the heap.
+   * Upgrades on other paths are left to other `upgrade` listeners (404 when there are none). Returns the
+   * function that detaches it.
+   *
+   * @example
+   * const server = serve({ fetch: app.fetch, port: 3000 });
+   * const detach = nasc.attach(server); // or nasc.attach(server, { path: '/api/nasc/ws' })
+   */
+  attach(server: UpgradeServer, options?: AttachOptions): () => void;
   readonly engine: NascEngine;
-  /** Closes every stream and socket, then the store. */
+  /** Closes every stream and socket and detaches from every attached server, then closes the store. */
   close(): Promise<void>;
 }
 
@@ -71,7 +91,13 @@ export function createNasc(options: NascOptions): Nasc {
   const engine = new NascEngine(options);
   // Frames larger than this are cut by `ws` itself (close 1009); between maxBodyBytes and this they get an
   // `error` patch and the socket stays open.
-  const websocketServer = new WebSocketServer({ noServer: true, maxPayload: Math.max(maxBodyBytes * 4, 1024 * 1024) });
+  // Tracking clients lets close() cut every socket, whichever way it was upgraded.
+  const websocketServer = new WebSocketServer({
+    noServer: true,
+    maxPayload: Math.max(maxBodyBytes * 4, 1024 * 1024),
+    perMessageDeflate: false,
+    clientTracking: true,
+  });
 
   const allowedOrigins = options.allowedOrigins ?? [];
   const trustProxy = options.trustProxy ?? false;
@@ -80,6 +106,18 @@ export function createNasc(options: NascOptions): Nasc {
   const cookie = options.sessions?.cookie ?? {};
   const openSession = sessionMiddleware(codec, { ...cookie, issue: true, trustProxy });
   const requireSession = sessionMiddleware(codec, { ...cookie, issue: false, trustProxy });
+  // Both ways in to a WebSocket share one keepalive timer and the same per-socket code.
+  const wsOptions = { maxBodyBytes, maxBufferedBytes, ticker: new KeepAliveTicker(keepAliveMs) };
+  const attachments = new WsAttachments(
+    () =>
+      new WsUpgrade(engine, websocketServer, {
+        ...wsOptions,
+        codec,
+        cookie: sessionCookieSettings(cookie),
+        origins: originPolicy({ allowedOrigins, trustProxy }),
+      }),
+    engine.logger,
+  );
 
   const app = new Hono();
   if (allowedOrigins.length > 0) {
@@ -97,7 +135,7 @@ export function createNasc(options: NascOptions): Nasc {
   }
   app.get('/events', openSession, sseRoute(engine, { keepAliveMs, retryMs, maxBufferedBytes }));
   app.post('/event', guard, requireSession, eventRoute(engine, { maxBodyBytes }));
-  app.get('/ws', guard, openSession, wsRoute(engine, { maxBodyBytes, maxBufferedBytes, keepAliveMs }));
+  app.get('/ws', guard, openSession, wsRoute(engine, { ...wsOptions, claimedElsewhere: (request) => attachments.claims(request) }));
   addSchemaRoutes(app, engine);
   addHealthRoutes(app, engine, options.broker);
   app.get('/nasc.js', clientScriptRoute('nasc.js'));
@@ -117,8 +155,10 @@ export function createNasc(options: NascOptions): Nasc {
   return {
     app,
     websocket: { server: websocketServer },
+    attach: (server, attachOptions) => attachments.attach(server, attachOptions),
     engine,
     async close() {
+      attachments.detachAll();
       for (const socket of websocketServer.clients) socket.terminate();
       await engine.shutdown();
     },

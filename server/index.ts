@@ -1,4 +1,5 @@
 export { createNasc, type Nasc, type NascOptions } from './create-nasc.js';
+export type { AttachOptions, UpgradeServer, UpgradeListener } from './ws-attach.js';
 export {
   NascEngine,
   type EngineOptions,

@@ -1,0 +1,129 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from './logger.js';
+import { failUpgrade, refuseUpgrade } from './upgrade-refusal.js';
+import type { WsUpgrade } from './ws-upgrade.js';
+
+/** A listener of Node's `upgrade` event. */
+export type UpgradeListener = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+/**
+ * The part of an HTTP server that `attach` uses: Node's `http.Server` and `https.Server` fit, and so does
+ * what `@hono/node-server`'s `serve()` returns.
+ */
+export interface UpgradeServer {
+  on(event: 'upgrade', listener: UpgradeListener): unknown;
+  off(event: 'upgrade', listener: UpgradeListener): unknown;
+  listenerCount(event: 'upgrade'): number;
+}
+
+/** Options of `nasc.attach(server, options)`. */
+export interface AttachOptions {
+  /**
+   * The path pages open the WebSocket on, exactly as it appears in the request (no query): where `nasc.app`
+   * is mounted, plus `/ws`. Default `/nasc/ws`.
+   */
+  path?: string;
+}
+
+/** One server's listener and the paths it takes (each counted, so that every attach has its own detach). */
+interface Attachment {
+  readonly listener: UpgradeListener;
+  readonly paths: Map<string, number>;
+}
+
+const DEFAULT_PATH = '/nasc/ws';
+
+/** The path of a request target, without its query. */
+function pathnameOf(target: string | undefined): string {
+  if (target === undefined) return '';
+  const query = target.indexOf('?');
+  return query < 0 ? target : target.slice(0, query);
+}
+
+function isWebSocketUpgrade(request: IncomingMessage): boolean {
+  return request.method === 'GET' && request.headers.upgrade?.toLowerCase() === 'websocket';
+}
+
+/**
+ * The HTTP servers one Nasc takes WebSocket upgrades from directly, and their paths. One `upgrade` listener
+ * per server whatever the number of `attach` calls, so a server attached twice never handles an upgrade twice.
+ */
+export class WsAttachments {
+  readonly #makeUpgrade: () => WsUpgrade;
+  readonly #logger: Logger;
+  readonly #attached = new Map<object, Attachment>();
+  #upgrade: WsUpgrade | undefined;
+
+  /** `makeUpgrade` is called on first use: an app that never attaches never adds listeners to its `ws` server. */
+  constructor(makeUpgrade: () => WsUpgrade, logger: Logger) {
+    this.#makeUpgrade = makeUpgrade;
+    this.#logger = logger;
+  }
+
+  /** Takes upgrades on `options.path` from `server`; returns the function that stops it. */
+  attach(server: UpgradeServer, options: AttachOptions = {}): () => void {
+    const path = options.path ?? DEFAULT_PATH;
+    if (!path.startsWith('/') || /[?#\s]/.test(path)) throw new TypeError(`attach: path must be a plain absolute path, got ${JSON.stringify(path)}`);
+    let attachment = this.#attached.get(server);
+    if (!attachment) {
+      this.#upgrade ??= this.#makeUpgrade();
+      attachment = { listener: this.#listenerFor(server, this.#upgrade), paths: new Map() };
+      this.#attached.set(server, attachment);
+      server.on('upgrade', attachment.listener);
+    }
+    attachment.paths.set(path, (attachment.paths.get(path) ?? 0) + 1);
+    let detached = false;
+    return () => {
+      if (detached) return;
+      detached = true;
+      this.#detach(server, path);
+    };
+  }
+
+  /** True when an upgrade request is one an attached server's listener takes (so the Hono route must not). */
+  claims(request: IncomingMessage): boolean {
+    const server: unknown = (request.socket as { server?: unknown } | undefined)?.server;
+    if (typeof server !== 'object' || server === null) return false;
+    const attachment = this.#attached.get(server);
+    return attachment !== undefined && isWebSocketUpgrade(request) && attachment.paths.has(pathnameOf(request.url));
+  }
+
+  /** Stops taking upgrades from every server (`nasc.close()`). */
+  detachAll(): void {
+    for (const [server, attachment] of this.#attached) (server as UpgradeServer).off('upgrade', attachment.listener);
+    this.#attached.clear();
+  }
+
+  #detach(server: UpgradeServer, path: string): void {
+    const attachment = this.#attached.get(server);
+    const count = attachment?.paths.get(path);
+    if (!attachment || count === undefined) return;
+    if (count > 1) attachment.paths.set(path, count - 1);
+    else attachment.paths.delete(path);
+    if (attachment.paths.size > 0) return;
+    server.off('upgrade', attachment.listener);
+    this.#attached.delete(server);
+  }
+
+  #listenerFor(server: UpgradeServer, upgrade: WsUpgrade): UpgradeListener {
+    return (request, socket, head) => {
+      try {
+        const attachment = this.#attached.get(server);
+        const ours = attachment?.paths.has(pathnameOf(request.url)) === true;
+        if (ours && isWebSocketUpgrade(request)) {
+          upgrade.handle(request, socket, head);
+          return;
+        }
+        // Another listener (the Hono route's, an app's own) may want it; alone, this one must answer, or the
+        // client would wait forever on a socket Node no longer reads.
+        if (server.listenerCount('upgrade') > 1) return;
+        if (ours && request.method === 'GET') refuseUpgrade(socket, { status: 426, code: 'upgrade_required', message: 'This endpoint speaks WebSocket only.' });
+        else refuseUpgrade(socket, { status: 404, code: 'not_found', message: 'Nothing here accepts this upgrade.' });
+      } catch (error) {
+        this.#logger.error('WebSocket upgrade failed', { error: error instanceof Error ? error.message : String(error) });
+        failUpgrade(socket);
+      }
+    };
+  }
+}

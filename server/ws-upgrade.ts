@@ -1,0 +1,144 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { RawData, WebSocket, WebSocketServer } from 'ws';
+import { isWireId, parseCursor, type CursorEntry } from '../protocol/index.js';
+import type { Caller, NascEngine } from './engine.js';
+import { checkOrigin, type OriginPolicy } from './origin-check.js';
+import { originSeenByBrowser } from './request-origin.js';
+import type { SessionCodec } from './session-codec.js';
+import { openSession, type SessionCookieSettings } from './session-cookie.js';
+import { destroySocket, failUpgrade, refuseUpgrade, type UpgradeRefusal } from './upgrade-refusal.js';
+import { WsSession, type WsSessionOptions } from './ws-session.js';
+
+/** What an upgrade handled on the HTTP server checks, besides what every WebSocket shares. */
+export interface WsUpgradeOptions extends WsSessionOptions {
+  codec: SessionCodec;
+  cookie: SessionCookieSettings;
+  origins: OriginPolicy;
+}
+
+/** A `Host` that needs no parsing to be trusted (`@hono/node-server` uses the same test). */
+const PLAIN_HOST = /^[a-z0-9._-]+(?::(?:[1-5]\d{3,4}|[6-9]\d{3}))?$/;
+
+/**
+ * The request's URL as the Hono route would see it (scheme of the socket, `Host`, target), or undefined when
+ * `Host` is not a host: `@hono/node-server` answers those 400 before any route runs.
+ */
+function requestUrl(request: IncomingMessage): URL | undefined {
+  const scheme = 'encrypted' in request.socket && request.socket.encrypted === true ? 'https' : 'http';
+  const host = request.headers.host ?? 'localhost';
+  try {
+    const url = new URL(`${scheme}://${host}${request.url ?? '/'}`);
+    if (PLAIN_HOST.test(host)) return url;
+    const bare = host.includes(':') ? host.replace(/:\d+$/, '') : host;
+    return url.hostname.length === host.length || url.hostname === bare.toLowerCase() ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function textOf(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return data.toString('utf8');
+}
+
+/** `ws` found the handshake itself malformed (key, version, subprotocols). */
+function refuseHandshake(error: Error, socket: Duplex): void {
+  // `ws`'s own messages ("Missing or invalid Sec-WebSocket-Key header"): about the request, never internals.
+  refuseUpgrade(socket, { status: 400, code: 'bad_handshake', message: error.message });
+}
+
+function ignore(): void {}
+
+/**
+ * Takes a WebSocket upgrade straight from Node's HTTP server, with `ws` and without Hono: the same checks,
+ * in the same order, as the route chain `guard → openSession → wsRoute` (origin, session cookie verified or
+ * issued, `clientId`, `engine.admit`, cursor), each refusal a real HTTP answer, then one {@link WsSession}.
+ * Nothing of the request outlives the upgrade, which is what makes an idle socket cheap.
+ */
+export class WsUpgrade {
+  readonly #engine: NascEngine;
+  readonly #server: WebSocketServer;
+  readonly #options: WsUpgradeOptions;
+  /** The `Set-Cookie` of a session issued by an upgrade in progress, for its 101 (and only its). */
+  readonly #issuedCookies = new WeakMap<IncomingMessage, string>();
+
+  constructor(engine: NascEngine, server: WebSocketServer, options: WsUpgradeOptions) {
+    this.#engine = engine;
+    this.#server = server;
+    this.#options = options;
+    // `ws` writes the 101 itself; its `headers` event is the one place to add to it.
+    server.on('headers', (headers: string[], request: IncomingMessage) => {
+      const cookie = this.#issuedCookies.get(request);
+      if (cookie !== undefined) headers.push(`Set-Cookie: ${cookie}`);
+    });
+  }
+
+  /** Checks an upgrade request for this endpoint and upgrades it, or answers why not. Never throws. */
+  handle(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', destroySocket);
+    let upgraded = false;
+    try {
+      const refusal = this.#check(request, socket, head, () => (upgraded = true));
+      if (refusal) refuseUpgrade(socket, refusal);
+    } catch (error) {
+      this.#engine.logger.error('WebSocket upgrade failed', { error: error instanceof Error ? error.message : String(error) });
+      if (upgraded) socket.destroy();
+      else failUpgrade(socket);
+    }
+  }
+
+  #check(request: IncomingMessage, socket: Duplex, head: Buffer, onUpgraded: () => void): UpgradeRefusal | undefined {
+    const url = requestUrl(request);
+    if (!url) return { status: 400, code: 'bad_request', message: 'Invalid Host header.' };
+    const headers = request.headers;
+    const { origins } = this.#options;
+    const ownOrigin = () => originSeenByBrowser(url, headerValue(headers['x-forwarded-proto']), headerValue(headers['x-forwarded-host']), origins.trustProxy);
+    const refused = checkOrigin(headers.origin, headerValue(headers['sec-fetch-site']), ownOrigin, origins);
+    if (refused) return refused;
+    const { session, setCookie } = openSession(this.#options.codec, headers.cookie, this.#options.cookie, () => ownOrigin().startsWith('https:'));
+    const cookie = setCookie === undefined ? {} : { setCookie };
+    const clientId = url.searchParams.get('clientId') ?? undefined;
+    if (!isWireId(clientId)) {
+      return { status: 400, code: 'bad_client_id', message: 'Query parameter "clientId" must be a non-empty id without control characters.', ...cookie };
+    }
+    const caller = { session, clientId };
+    const rejection = this.#engine.admit(caller);
+    if (rejection) {
+      const wait = rejection.retryAfterMs === undefined ? {} : { retryAfterMs: rejection.retryAfterMs };
+      return { status: rejection.status, code: rejection.code, message: rejection.message, ...wait, ...cookie };
+    }
+    const cursor = parseCursor(url.searchParams.get('cursor') ?? '') ?? [];
+    if (setCookie !== undefined) this.#issuedCookies.set(request, setCookie);
+    // `ws` reports a malformed handshake synchronously, inside handleUpgrade: listening only meanwhile keeps
+    // its answers to upgrades taken elsewhere (the Hono route) as they were.
+    this.#server.on('wsClientError', refuseHandshake);
+    try {
+      this.#server.handleUpgrade(request, socket, head, (ws) => {
+        onUpgraded();
+        socket.off('error', destroySocket);
+        this.#open(ws, caller, cursor, socket);
+      });
+    } finally {
+      this.#server.off('wsClientError', refuseHandshake);
+      this.#issuedCookies.delete(request);
+    }
+    return undefined;
+  }
+
+  /** The socket is open: from here on it holds its session, and nothing of the request. */
+  #open(ws: WebSocket, caller: Caller, cursor: readonly CursorEntry[], transport: Duplex): void {
+    // `ws` emits `error` before closing for a frame over maxPayload (1009) or bad UTF-8 (1007): the close is
+    // what matters, and an unheard `error` would throw.
+    ws.on('error', ignore);
+    const session = new WsSession(this.#engine, caller, cursor, ws, transport, this.#options);
+    ws.on('message', (data: RawData, isBinary: boolean) => (isBinary ? session.refuseBinary() : session.receiveText(textOf(data))));
+    ws.on('close', () => session.closed());
+  }
+}
+
+/** One value of a header Node may have kept as a list. */
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
