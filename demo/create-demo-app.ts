@@ -48,7 +48,7 @@ export const DEFAULT_PUBLIC_DIR = fileURLToPath(
  *
  * @example
  * const demo = createDemoApp({ store: new SqliteStore({ path: 'nasc-demo.db' }) });
- * serve({ fetch: demo.app.fetch, port: 3000, websocket: demo.nasc.websocket });
+ * demo.nasc.attach(serve({ fetch: demo.app.fetch, port: 3000 }));
  */
 export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
   // The handler counts the engine's streams: it is only called once `nasc` exists.

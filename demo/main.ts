@@ -14,11 +14,13 @@ const demo = createDemoApp(redis ? { store, broker: redis.broker, watchPresence:
 const redisHost = config.redisUrl && URL.canParse(config.redisUrl) ? new URL(config.redisUrl).host : 'REDIS_URL';
 if (redis) await redis.ready(30_000).catch(() => console.error(`Redis at ${redisHost} is not answering yet; events answer 503 until it does.`));
 
-const server = serve({ fetch: demo.app.fetch, port: config.port, hostname: config.host, websocket: demo.nasc.websocket }, (info) => {
+const server = serve({ fetch: demo.app.fetch, port: config.port, hostname: config.host }, (info) => {
   const host = config.host === '127.0.0.1' || config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const where = redis ? `in Redis at ${redisHost}` : config.memory ? 'in memory (lost on restart)' : `in ${config.dbPath}`;
   console.log(`Nasc demo on http://${host}:${info.port}/  (state ${where}; Ctrl+C stops)`);
 }) as Server;
+// WebSocket upgrades on /nasc/ws go straight to Nasc and `ws` (the demo's own middleware has nothing to add to them).
+demo.nasc.attach(server);
 
 server.once('error', (error: NodeJS.ErrnoException) => {
   console.error(error.code === 'EADDRINUSE' ? `Port ${config.port} is in use: try PORT=3001 npm start` : error);
