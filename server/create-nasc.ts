@@ -81,7 +81,7 @@ export interface Nasc {
  * @example
  * const nasc = createNasc({ handlers: { Counter }, schemas });
  * const app = new Hono().route('/nasc', nasc.app);
- * serve({ fetch: app.fetch, port: 3000, websocket: nasc.websocket });
+ * nasc.attach(serve({ fetch: app.fetch, port: 3000 }));
  */
 export function createNasc(options: NascOptions): Nasc {
   const keepAliveMs = options.keepAliveMs ?? 15_000;
@@ -89,9 +89,9 @@ export function createNasc(options: NascOptions): Nasc {
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
   const maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
   const engine = new NascEngine(options);
-  // Frames larger than this are cut by `ws` itself (close 1009); between maxBodyBytes and this they get an
-  // `error` patch and the socket stays open.
-  // Tracking clients lets close() cut every socket, whichever way it was upgraded.
+  // Frames larger than maxPayload are cut by `ws` itself (close 1009); between maxBodyBytes and it they get an
+  // `error` patch and the socket stays open. Tracking clients lets close() cut every socket, whichever way
+  // it was upgraded.
   const websocketServer = new WebSocketServer({
     noServer: true,
     maxPayload: Math.max(maxBodyBytes * 4, 1024 * 1024),
