@@ -103,6 +103,17 @@ export async function measureIdle(kind: ServerKind, transport: Transport, counts
   }
 }
 
+/**
+ * What is measured: SSE, WS as the docs set it up (`nasc.attach`), and WS through the Hono route
+ * (`serve({ websocket })`), which keeps each socket's request context alive. Only the first two are judged
+ * against the targets (their labels start with the transport); the third is there to show the difference.
+ */
+const IDLE_CASES: readonly { transport: Transport; name: string; env?: Record<string, string> }[] = [
+  { transport: 'sse', name: 'SSE' },
+  { transport: 'ws', name: 'WS' },
+  { transport: 'ws', name: 'Hono-route WS', env: { NASC_BENCH_WS: 'route' } },
+];
+
 /** Idle-connection figures: RSS per connection and failures, per count and transport, Nasc and bare. */
 export interface IdleResults {
   memory: Comparison[];
@@ -113,11 +124,11 @@ export interface IdleResults {
 export async function runIdle(config: BenchConfig, start: StartOptions, log: (line: string) => void): Promise<IdleResults> {
   const memory: Comparison[] = [];
   const failures: Comparison[] = [];
-  for (const transport of ['sse', 'ws'] as const) {
+  for (const { transport, name, env } of IDLE_CASES) {
     const byCount = config.idle.counts.map((count) => ({
       count,
-      memory: comparison('Idle connections', `${transport.toUpperCase()}, ${count.toLocaleString('en')} open`, 'KB RSS per connection', 1),
-      failures: comparison('Idle connections', `${transport.toUpperCase()}, ${count.toLocaleString('en')} open`, 'failed or dropped', 0),
+      memory: comparison('Idle connections', `${name}, ${count.toLocaleString('en')} open`, 'KB RSS per connection', 1),
+      failures: comparison('Idle connections', `${name}, ${count.toLocaleString('en')} open`, 'failed or dropped', 0),
       streams: { nasc: [] as number[], bare: [] as number[] },
     }));
     memory.push(...byCount.map((entry) => entry.memory));
@@ -126,9 +137,9 @@ export async function runIdle(config: BenchConfig, start: StartOptions, log: (li
       for (const kind of runOrder<ServerKind>(run, 'nasc', 'bare')) {
         let steps: IdleStep[] = [];
         try {
-          steps = await measureIdle(kind, transport, config.idle.counts, config.idle.perProcess, start);
+          steps = await measureIdle(kind, transport, config.idle.counts, config.idle.perProcess, kind === 'nasc' && env ? { ...start, env } : start);
         } catch (error) {
-          log(`FAILED ${kind} ${transport} idle run: ${error instanceof Error ? error.message : String(error)}`);
+          log(`FAILED ${kind} ${name} idle run: ${error instanceof Error ? error.message : String(error)}`);
         }
         for (const entry of byCount) {
           const step = steps.find((candidate) => candidate.count === entry.count);
@@ -136,7 +147,7 @@ export async function runIdle(config: BenchConfig, start: StartOptions, log: (li
           entry.failures[kind].push(step ? step.failures : entry.count);
         }
         log(
-          `idle run ${run + 1} ${kind} ${transport}: ` +
+          `idle run ${run + 1} ${kind} ${name}: ` +
             steps.map((s) => `${s.count} → ${(s.rssPerConnection / 1024).toFixed(1)} KB/conn (heap ${(s.heapPerConnection / 1024).toFixed(1)} KB), ${s.failures} failed, server counts ${s.serverStreams}`).join('; '),
         );
       }

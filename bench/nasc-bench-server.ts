@@ -1,7 +1,8 @@
 /**
  * Real Nasc as a bench server child process: `node dist/bench/nasc-bench-server.js`. `createNasc` with one
  * handler, `Toggle` (a `toggle` event flips one boolean prop: the Map flip of the bare baseline), mounted at
- * `/nasc` and served by `@hono/node-server` with its WebSocket server. Also the click page (`/`, loading
+ * `/nasc` and served by `@hono/node-server`, WebSockets taken by `nasc.attach(server)` (or by the Hono route
+ * with `NASC_BENCH_WS=route`). Also the click page (`/`, loading
  * `/nasc/nasc.js`), `GET /__bench/memory` and `GET /__bench/cpu`. Prints `READY <port>` once listening on 127.0.0.1.
  */
 import { randomBytes } from 'node:crypto';
@@ -44,9 +45,12 @@ app.get('/', (c) => {
 app.get('/__bench/memory', (c) => c.json(memoryReport(nasc.engine.connectionCount)));
 app.get('/__bench/cpu', (c) => c.json(cpuReport()));
 
-const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', websocket: nasc.websocket }, (info: AddressInfo) => {
+// WebSockets as the docs recommend (`nasc.attach`), or through the Hono route with `NASC_BENCH_WS=route`.
+const viaHonoRoute = process.env.NASC_BENCH_WS === 'route';
+const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', ...(viaHonoRoute ? { websocket: nasc.websocket } : {}) }, (info: AddressInfo) => {
   console.log(`READY ${info.port}`);
 }) as Server;
+if (!viaHonoRoute) nasc.attach(server);
 stopWithParent(() => {
   void nasc.close();
   server.closeAllConnections();

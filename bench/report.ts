@@ -68,7 +68,7 @@ export function renderReport(report: BenchReport): string {
   lines.push('');
   lines.push('## Method', '');
   lines.push(
-    `Each benchmark runs real Nasc (\`createNasc\` + \`@hono/node-server\`, in-memory store, one \`Toggle\` handler whose ` +
+    `Each benchmark runs real Nasc (\`createNasc\` + \`@hono/node-server\`, WebSockets through \`nasc.attach(server)\`, in-memory store, one \`Toggle\` handler whose ` +
       '`toggle` event flips one boolean prop) and a bare baseline in the same run, as child processes, alternately ' +
       `(Nasc first in even runs, the baseline first in odd ones), ${report.runs} runs each (idle connections: ` +
       `${report.idleRuns} runs, a fresh server per run). Figures are the median of the runs with the ` +

@@ -28,6 +28,8 @@ export interface StartOptions {
   nodeArgs?: string[];
   /** The server's working directory (where heap snapshots land). */
   cwd?: string;
+  /** More environment for the server, e.g. `NASC_BENCH_WS=route`. */
+  env?: Record<string, string>;
 }
 
 /**
@@ -44,7 +46,7 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
   const child = spawn(command!, args, {
     stdio: ['pipe', 'pipe', 'pipe'],
     ...(options.cwd ? { cwd: options.cwd } : {}),
-    env: { ...process.env, NASC_LOG_LEVEL: 'error' },
+    env: { ...process.env, NASC_LOG_LEVEL: 'error', ...options.env },
   });
   let output = '';
   const port = await withTimeout(
