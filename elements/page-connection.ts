@@ -662,12 +662,17 @@ export class PageConnection extends EventTarget {
 
   #retryPumpLater(result: Extract<SendResult, { status: 'retry' }>): void {
     // Without a stated wait, each failure in a row waits longer (a server answering 5xx is not hammered).
-    const delay = result.retryAfterMs ?? backoffDelay(this.#attempt + this.#sendFailures++, 250, 5_000);
+    const delay = Math.ceil(result.retryAfterMs ?? backoffDelay(this.#attempt + this.#sendFailures++, 250, 5_000));
     // Several refusals arrive together (a pipelined burst): the longest wait stands, not the last one told.
     if (performance.now() + delay <= this.#pausedUntil) return;
     this.#pausedUntil = performance.now() + delay;
     clearTimeout(this.#pumpTimer);
-    this.#pumpTimer = setTimeout(() => this.#pump(), delay);
+    this.#pumpTimer = setTimeout(() => {
+      // The one timer left is the longest wait's. A timer may fire a fraction of a millisecond before
+      // `performance.now()` reaches the mark, and a pump that found itself still paused would stop for good.
+      this.#pausedUntil = 0;
+      this.#pump();
+    }, delay);
   }
 }
 

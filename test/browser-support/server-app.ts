@@ -31,6 +31,9 @@ function gate(name: string): Gate {
   return entry;
 }
 
+/** Client ids whose event POSTs on `/flaky` fail, and every attempt seen (time in ms, event id, answer). */
+const flaky = new Map<string, { failuresLeft: number; attempts: { at: number; eventId: string; status: number }[] }>();
+
 /** Merges a payload into state: `null` removes a property. */
 function merge(state: JsonObject, payload: JsonObject): JsonObject {
   const next: JsonObject = { ...state };
@@ -104,6 +107,8 @@ export interface BrowserTestServer {
  *   stream through `engine.disconnectAll()`), then applies the events in `then` as another client would,
  *   before any client can have reconnected.
  * - `POST /test/release` `{gate}`: lets the `hold` events waiting on `gate` finish.
+ * - `POST /test/flaky` `{clientId, failures}`: that client's next `failures` event POSTs on `/flaky/` (Nasc
+ *   mounted again behind a faulty proxy) get a bare 502; `GET /test/flaky?clientId=` lists its attempts.
  */
 export async function startBrowserTestServer(options: { allowedOrigins: string[] }): Promise<BrowserTestServer> {
   const nasc = createNasc({
@@ -122,6 +127,31 @@ export async function startBrowserTestServer(options: { allowedOrigins: string[]
   // asks for WS there must fall back to SSE.
   app.get('/nows/ws', (c) => c.json({ error: 'WebSocket is blocked here', code: 'blocked' }, 403));
   app.route('/nows', nasc.app);
+  // The same server behind a faulty proxy: POSTs of an armed client id (`POST /test/flaky`) are answered with
+  // a bare 502 (no Retry-After, as proxies send) until its failures are used up; every attempt is logged.
+  app.post('/flaky/event', async (c, next) => {
+    const text = await c.req.text();
+    let event: { clientId?: unknown; event?: unknown; eventId?: unknown } = {};
+    try {
+      event = JSON.parse(text) as typeof event;
+    } catch {
+      // Nasc's own route answers it.
+    }
+    const armed = typeof event.clientId === 'string' && event.event !== 'mount' ? flaky.get(event.clientId) : undefined;
+    if (!armed) return next();
+    const failing = armed.failuresLeft > 0;
+    armed.attempts.push({ at: performance.now(), eventId: String(event.eventId), status: failing ? 502 : 202 });
+    if (!failing) return next();
+    armed.failuresLeft -= 1;
+    // Readable by the cross-origin test page, so it sees the 502 itself rather than a network error.
+    const origin = c.req.header('Origin');
+    if (origin && options.allowedOrigins.includes(origin)) {
+      c.header('Access-Control-Allow-Origin', origin);
+      c.header('Access-Control-Allow-Credentials', 'true');
+    }
+    return c.text('Bad Gateway', 502);
+  });
+  app.route('/flaky', nasc.app);
   const control = new Hono();
   control.use('*', cors({ origin: options.allowedOrigins, allowMethods: ['POST', 'OPTIONS'], allowHeaders: ['Content-Type'] }));
   control.post('/drop', async (c) => {
@@ -148,6 +178,13 @@ export async function startBrowserTestServer(options: { allowedOrigins: string[]
     gate(body.gate).release();
     return c.json({ ok: true });
   });
+  control.post('/flaky', async (c) => {
+    const body = (await c.req.json()) as { clientId?: unknown; failures?: unknown };
+    if (typeof body.clientId !== 'string' || typeof body.failures !== 'number') return c.json({ error: 'clientId and failures needed' }, 400);
+    flaky.set(body.clientId, { failuresLeft: body.failures, attempts: [] });
+    return c.json({ ok: true });
+  });
+  control.get('/flaky', (c) => c.json(flaky.get(c.req.query('clientId') ?? '')?.attempts ?? []));
   app.route('/test', control);
 
   const { server, port } = await new Promise<{ server: Server; port: number }>((resolve, reject) => {
