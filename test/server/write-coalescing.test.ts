@@ -1,43 +1,53 @@
 /**
- * Frames written to one socket in one turn of the event loop leave together at the check phase, each socket
- * once, however many times it was written to; sockets held in a later turn are released in that turn.
+ * Frames written to one socket while the current work runs leave together: one cork per socket however many
+ * writes, released once that work (and its microtasks) is done; a later write holds the socket again.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { coalesceWrites, type CorkableSocket } from '../../server/write-coalescing.js';
 
 class RecordingSocket implements CorkableSocket {
-  corked = 0;
+  writableCorked = 0;
   readonly log: string[] = [];
   cork(): void {
-    this.corked += 1;
+    this.writableCorked += 1;
     this.log.push('cork');
   }
   uncork(): void {
-    this.corked -= 1;
+    if (this.writableCorked > 0) this.writableCorked -= 1;
     this.log.push('uncork');
   }
 }
 
-const checkPhase = () => new Promise<void>((resolve) => setImmediate(resolve));
+const laterTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-test('one cork per socket per turn, released at the check phase, after microtasks', async () => {
+test('one cork per socket, released after the current work; held again by a later write', async () => {
   const a = new RecordingSocket();
   const b = new RecordingSocket();
-  coalesceWrites(a);
-  coalesceWrites(a);
-  coalesceWrites(b);
-  await Promise.resolve();
-  // Writes made by promise continuations of this turn join the same batch.
-  coalesceWrites(a);
-  assert.deepEqual([a.corked, b.corked], [1, 1], 'held until the check phase');
-  await checkPhase();
-  assert.deepEqual(a.log, ['cork', 'uncork']);
+  await Promise.resolve().then(() => {
+    // As the engine answers pipelined events: in microtasks of one run.
+    coalesceWrites(a);
+    coalesceWrites(a);
+    coalesceWrites(b);
+    assert.deepEqual([a.writableCorked, b.writableCorked], [1, 1], 'held while the work runs');
+  });
+  await Promise.resolve().then(() => coalesceWrites(a));
+  await laterTurn();
+  assert.equal(a.writableCorked, 0);
+  assert.equal(b.writableCorked, 0);
   assert.deepEqual(b.log, ['cork', 'uncork']);
 
   coalesceWrites(a);
-  assert.equal(a.corked, 1, 'held again in a later turn');
-  await checkPhase();
-  assert.equal(a.corked, 0);
-  assert.deepEqual(a.log, ['cork', 'uncork', 'cork', 'uncork']);
+  assert.equal(a.writableCorked, 1, 'held again');
+  await laterTurn();
+  assert.equal(a.writableCorked, 0);
+  assert.equal(a.log.filter((entry) => entry === 'cork').length, a.log.filter((entry) => entry === 'uncork').length, 'every cork released');
+});
+
+test('a socket someone else holds is left to them', async () => {
+  const socket = new RecordingSocket();
+  socket.cork();
+  coalesceWrites(socket);
+  await laterTurn();
+  assert.deepEqual(socket.log, ['cork'], 'no cork or uncork of ours');
 });
