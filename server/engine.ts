@@ -348,7 +348,8 @@ export class NascEngine implements BrokerReceiver {
       // Queued before an earlier event of this client failed: it waits for that one to come again.
       if (this.#heldBehindFailure(client, event)) return reject(429, 'retry_first', 'An earlier event failed: send it again first.', eventId, RATE_BLOCK_RECHECK_MS);
       try {
-        const refused = await this.#refuse(caller, resolved, event.instance, eventId);
+        // Without an `authorize` hook there is nothing to wait for.
+        const refused = this.#authorize ? await this.#refuse(caller, resolved, event.instance, eventId) : undefined;
         return refused ?? (await this.#apply(client, caller, run, resolved, event.instance, eventId));
       } catch (error) {
         // Not processed (the store, the broker or a hook failed): the client sends it again, and nothing it
