@@ -15,16 +15,18 @@ import { createTestApp, type TestApp } from '../support/test-app.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { waitFor } from '../support/wait-for.js';
 import { WsClient } from '../support/ws-client.js';
-import { startAttachedServer } from '../server/attached-test-server.js';
 import { headerOf, rawUpgrade, type RawAnswer, type RawUpgradeOptions } from '../server/raw-upgrade.js';
 
 const ALLOWED = 'https://app.example.com';
 const EVIL = 'https://evil.example';
 
+/** Taken by `nasc.attach(server)` on its default path, without the Hono route. */
+const ATTACHED = { attach: {} } as const;
+
 /** The two ways a WebSocket reaches Nasc. */
 const WIRINGS = [
   ['the Hono route', (options: NascOptions) => startTestServer(options)],
-  ['attach', (options: NascOptions) => startAttachedServer(options)],
+  ['attach', (options: NascOptions) => startTestServer(options, ATTACHED)],
 ] as const;
 
 function portOf(server: TestServer): number {
@@ -175,7 +177,7 @@ describe('attach: refusals only it makes, and hostile handshakes', () => {
 
   before(async () => {
     app = createTestApp();
-    server = await startAttachedServer({ handlers: app.handlers, schemas: app.schemas });
+    server = await startTestServer({ handlers: app.handlers, schemas: app.schemas }, ATTACHED);
     port = portOf(server);
   });
   after(() => server.close());
@@ -220,7 +222,7 @@ describe('attach: refusals only it makes, and hostile handshakes', () => {
   });
 
   test('a failure inside the upgrade (a __Host- cookie over plain HTTP) → 500 internal, nothing leaked, server up', async () => {
-    const broken = await startAttachedServer({ handlers: app.handlers, sessions: { secret: 'another-test-secret-0123456789abcdef', cookie: { name: '__Host-nasc' } } });
+    const broken = await startTestServer({ handlers: app.handlers, sessions: { secret: 'another-test-secret-0123456789abcdef', cookie: { name: '__Host-nasc' } } }, ATTACHED);
     try {
       const answer = await rawUpgrade(portOf(broken), '/nasc/ws?clientId=host-cookie');
       assertRefused(answer, 500, 'internal', true);
@@ -238,7 +240,7 @@ describe('attach with allowedOrigins and trustProxy', () => {
 
   before(async () => {
     const app = createTestApp();
-    server = await startAttachedServer({ handlers: app.handlers, allowedOrigins: [ALLOWED], trustProxy: true });
+    server = await startTestServer({ handlers: app.handlers, allowedOrigins: [ALLOWED], trustProxy: true }, ATTACHED);
   });
   after(() => server.close());
 

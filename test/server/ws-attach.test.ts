@@ -14,20 +14,20 @@ import { acks, answers, answerTo, bindUpdatesOf, errorsOf, isSnapshotOf } from '
 import { createTestApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
 import { WsClient, WsHandshakeError } from '../support/ws-client.js';
-import { startAttachedServer, type AttachedServerOptions, type AttachedTestServer } from './attached-test-server.js';
+import { startTestServer, type TestServer, type TestServerWiring } from '../support/test-server.js';
 import { headerOf, rawUpgrade } from './raw-upgrade.js';
 
 const MAX_BODY = 1024;
 const WS_MAX_PAYLOAD = 1024 * 1024;
 
-async function setUp(t: TestContext, options: Partial<NascOptions> = {}, wiring: AttachedServerOptions = {}): Promise<AttachedTestServer> {
+async function setUp(t: TestContext, options: Partial<NascOptions> = {}, wiring: TestServerWiring = { attach: {} }): Promise<TestServer> {
   const app = createTestApp();
-  const server = await startAttachedServer({ handlers: app.handlers, schemas: app.schemas, ...options }, wiring);
+  const server = await startTestServer({ handlers: app.handlers, schemas: app.schemas, ...options }, wiring);
   t.after(() => server.close());
   return server;
 }
 
-async function connect(server: AttachedTestServer, clientId: string, path = '/nasc/ws'): Promise<WsClient> {
+async function connect(server: TestServer, clientId: string, path = '/nasc/ws'): Promise<WsClient> {
   const ws = await WsClient.connect(`${server.wsBaseUrl}${path}?clientId=${encodeURIComponent(clientId)}`);
   server.defer(() => ws.close());
   const greeting = await ws.messages.next(undefined, undefined, 'the opening empty patch array');
@@ -137,7 +137,7 @@ describe('nasc.attach(server)', () => {
   });
 
   test('with another upgrade listener, upgrades elsewhere are left to it', async (t) => {
-    const server = await setUp(t, {}, { attach: false });
+    const server = await setUp(t, {}, { attach: false, honoWebsocket: false });
     server.server.on('upgrade', teapot);
     server.defer(server.nasc.attach(server.server));
     const elsewhere = await rawUpgrade(server.port, '/game');
@@ -237,7 +237,7 @@ describe('nasc.attach(server)', () => {
   });
 
   test('after detach, upgrades on the path go to the other listeners only', async (t) => {
-    const server = await setUp(t, {}, { attach: false });
+    const server = await setUp(t, {}, { attach: false, honoWebsocket: false });
     server.server.on('upgrade', teapot);
     const detach = server.nasc.attach(server.server);
     assert.equal((await rawUpgrade(server.port, '/nasc/ws?clientId=attached', { headers: { 'X-Not-For-Teapot': '1' } })).status, 101);
@@ -247,7 +247,7 @@ describe('nasc.attach(server)', () => {
   });
 
   test('with serve({ websocket }) too, each upgrade on the attached path is taken once, by attach', async (t) => {
-    const server = await setUp(t, {}, { honoWebsocketToo: true });
+    const server = await setUp(t, {}, { attach: {}, honoWebsocket: true });
     assert.equal(server.server.listenerCount('upgrade'), 2);
     const ws = await connect(server, 'both-wired');
     await mount(ws, 'both');

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { createNasc, type Nasc, type NascOptions } from '../../server/index.js';
+import { createNasc, type AttachOptions, type Nasc, type NascOptions } from '../../server/index.js';
 import { createMemoryLogger } from './memory-logger.js';
 import { rememberSessionCookie } from './session-cookies.js';
 
@@ -17,21 +17,34 @@ export interface TestServer {
   /** `ws://127.0.0.1:<port>`. */
   readonly wsBaseUrl: string;
   readonly nasc: Nasc;
+  readonly server: Server;
+  readonly port: number;
+  /** Undoes the `nasc.attach` made at start (a no-op when the server was not attached). */
+  readonly detach: () => void;
   /** Registers a cleanup (e.g. closing a client) to run, newest first, before the server closes. */
   defer(cleanup: () => unknown): void;
   /** Runs the cleanups, closes Nasc and the HTTP server, and cuts any connection still open. Idempotent. */
   close(): Promise<void>;
 }
 
+/** How the WebSocket endpoint is wired: the Hono route (the default here), `nasc.attach`, or both. */
+export interface TestServerWiring {
+  /** Attach to the HTTP server (with these options); off by default. */
+  attach?: AttachOptions | false;
+  /** Hand `nasc.websocket` to `serve` (the Hono route); default true unless attaching. */
+  honoWebsocket?: boolean;
+}
+
 /**
  * Starts `createNasc(options)` behind `@hono/node-server` on 127.0.0.1 and a free port (port 0), with the
- * WebSocket server wired in as an application would. Logs go to memory unless `options.logger` is given.
+ * WebSocket server wired in as an application would (the Hono route, or `nasc.attach` with `wiring.attach`).
+ * Logs go to memory unless `options.logger` is given.
  *
  * @example
  * const server = await startTestServer({ handlers, schemas });
  * t.after(() => server.close());
  */
-export async function startTestServer(options: NascOptions): Promise<TestServer> {
+export async function startTestServer(options: NascOptions, wiring: TestServerWiring = {}): Promise<TestServer> {
   const nasc = createNasc({
     logger: createMemoryLogger(),
     sessions: { secret: TEST_SECRET },
@@ -39,13 +52,14 @@ export async function startTestServer(options: NascOptions): Promise<TestServer>
     limits: { ...GENEROUS_LIMITS, ...options.limits },
   });
   const app = new Hono().route('/nasc', nasc.app);
+  const attach = wiring.attach ?? false;
+  const honoWebsocket = wiring.honoWebsocket ?? attach === false;
+  const serveOptions = { fetch: app.fetch, hostname: '127.0.0.1', port: 0, ...(honoWebsocket ? { websocket: nasc.websocket } : {}) };
   const { server, port } = await new Promise<{ server: Server; port: number }>((resolve, reject) => {
-    const listening = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0, websocket: nasc.websocket }, (info: AddressInfo) =>
-      resolve({ server: listening as Server, port: info.port }),
-    );
+    const listening = serve(serveOptions, (info: AddressInfo) => resolve({ server: listening as Server, port: info.port }));
     listening.once('error', reject);
   });
-  // One session for the test's clients, as one browser would have: take the cookie the first stream sets.
+  const detach = attach === false ? () => undefined : nasc.attach(server, attach);
   const opening = await fetch(`http://127.0.0.1:${port}/nasc/events?clientId=session-bootstrap`);
   const setCookie = opening.headers.get('Set-Cookie');
   await opening.body?.cancel();
@@ -56,6 +70,9 @@ export async function startTestServer(options: NascOptions): Promise<TestServer>
     baseUrl: `http://127.0.0.1:${port}`,
     wsBaseUrl: `ws://127.0.0.1:${port}`,
     nasc,
+    server,
+    port,
+    detach,
     defer(cleanup) {
       cleanups.push(cleanup);
     },
