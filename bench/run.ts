@@ -159,6 +159,8 @@ async function main(): Promise<void> {
       }
     }
   }
-  // Sockets of closed clients may linger; the work is done.
-  process.exit(0);
+  // Sockets of closed clients may linger; the work is done. A measurement that failed (not a missed target)
+  // fails the run, so CI's smoke run catches a harness that no longer works.
+  if (failures.length > 0) console.error(`\n${failures.length} measurement(s) failed:\n${failures.join('\n')}`);
+  process.exit(failures.length > 0 ? 1 : 0);
 }
