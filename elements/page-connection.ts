@@ -362,6 +362,12 @@ export class PageConnection extends EventTarget {
     if (!this.#everOpened && this.#attemptsWithoutOpen >= FALLBACK_AFTER) {
       const other = this.#transport.kind === TransportKind.Ws ? TransportKind.Sse : TransportKind.Ws;
       console.warn(`[nasc] ${this.#transport.kind.toUpperCase()} never connected (${reason}); falling back to ${other.toUpperCase()}.`);
+      if (globalThis.NASC_DEV_MODE !== false && other === TransportKind.Sse) {
+        warnOnce(
+          'ws-never-connected',
+          'is the server taking WebSocket upgrades? Call nasc.attach(server) on the HTTP server (or pass websocket: nasc.websocket to serve()); a proxy in front must let upgrades through too.',
+        );
+      }
       this.#transport.close();
       this.#transport = this.#createTransport(other);
       this.#attemptsWithoutOpen = 0;

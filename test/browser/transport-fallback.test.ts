@@ -26,6 +26,10 @@ describe('transport fallback', () => {
         warnings.messages.some((message) => /WS never connected.*falling back to SSE/.test(message)),
         `a console warning about the fallback (got ${JSON.stringify(warnings.messages)})`,
       );
+      ok(
+        warnings.messages.some((message) => message.includes('nasc.attach(server)')),
+        `a dev hint on how the server takes WebSockets (got ${JSON.stringify(warnings.messages)})`,
+      );
     } finally {
       warnings.restore();
       connection.close();
