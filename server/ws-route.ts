@@ -22,11 +22,23 @@ export interface WsRouteOptions extends WsSessionOptions {
  * frame is one event; a bad frame is answered with an `error` patch and the socket stays open.
  */
 export function wsRoute(engine: NascEngine, options: WsRouteOptions): Handler {
+  let warnedNotWired = false;
   return async function nascWebSocket(c, next) {
-    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+    const env = c.env as { incoming?: IncomingMessage; outgoing?: unknown } | undefined;
+    const incoming = env?.incoming;
     if (incoming && options.claimedElsewhere?.(incoming)) {
       // Nobody reads this answer: with two upgrade listeners, `@hono/node-server` leaves the socket to the other.
       return c.body(null, 204);
+    }
+    if (incoming && env?.outgoing !== undefined && c.req.header('Upgrade')?.toLowerCase() === 'websocket') {
+      // An upgrade that came in as a plain request (with a response to write): nothing on the HTTP server takes
+      // upgrades. Pages fall back to SSE; the developer should hear why, once.
+      if (!warnedNotWired) {
+        warnedNotWired = true;
+        engine.logger.warn('a WebSocket upgrade reached Nasc as a plain request: the HTTP server takes no upgrades. Call nasc.attach(server), or pass websocket: nasc.websocket to serve().');
+      }
+      c.header('Connection', 'close');
+      return jsonError(c, 501, 'websocket_not_wired', 'This server does not take WebSocket upgrades; use SSE.');
     }
     const clientId = c.req.query('clientId');
     if (!isWireId(clientId)) {

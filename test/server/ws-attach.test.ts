@@ -11,6 +11,7 @@ import { describe, test, type TestContext } from 'node:test';
 import { BackendUnavailableError, MemoryStore, type CommitRequest, type NascOptions } from '../../server/index.js';
 import { handshake, parseSetCookie, sessionIdOf } from '../support/adversary.js';
 import { acks, answers, answerTo, bindUpdatesOf, errorsOf, isSnapshotOf } from '../support/server-message.js';
+import { createMemoryLogger } from '../support/memory-logger.js';
 import { createTestApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
 import { WsClient, WsHandshakeError } from '../support/ws-client.js';
@@ -257,6 +258,20 @@ describe('nasc.attach(server)', () => {
     assert.equal(refused.status, 403, 'a second session must not take the client id');
     assert.equal((JSON.parse(refused.body) as { code: string }).code, 'client_id_taken');
     assert.equal(await increment(ws, 'both', 'both-2'), 2);
+  });
+
+  test('wired neither way, an upgrade gets a JSON 501 and the server log says what to wire, once', async (t) => {
+    const logger = createMemoryLogger();
+    const server = await setUp(t, { logger }, { attach: false, honoWebsocket: false });
+    for (const clientId of ['unwired-1', 'unwired-2']) {
+      const answer = await rawUpgrade(server.port, `/nasc/ws?clientId=${clientId}`);
+      assert.equal(answer.status, 501);
+      assert.equal(JSON.parse(answer.body).code, 'websocket_not_wired');
+    }
+    const hints = logger.entries.filter((entry) => entry.level === 'warn' && entry.message.includes('nasc.attach(server)'));
+    assert.equal(hints.length, 1, JSON.stringify(logger.entries));
+    // SSE, the fallback, still works on that server.
+    assert.equal((await fetch(`${server.baseUrl}/nasc/manifest`)).status, 200);
   });
 
   test('nasc.close() closes attached sockets and stops taking upgrades', async (t) => {
