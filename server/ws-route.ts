@@ -23,11 +23,16 @@ export interface WsRouteOptions extends WsSessionOptions {
  */
 export function wsRoute(engine: NascEngine, options: WsRouteOptions): Handler {
   let warnedNotWired = false;
+  let warnedWiredTwice = false;
   return async function nascWebSocket(c, next) {
     const env = c.env as { incoming?: IncomingMessage; outgoing?: unknown } | undefined;
     const incoming = env?.incoming;
     if (incoming && options.claimedElsewhere?.(incoming)) {
       // Nobody reads this answer: with two upgrade listeners, `@hono/node-server` leaves the socket to the other.
+      if (!warnedWiredTwice) {
+        warnedWiredTwice = true;
+        engine.logger.warn('WebSockets are wired twice (nasc.attach and serve({ websocket })): attach takes every upgrade, so app middleware cannot refuse one. Keep one of the two.');
+      }
       return c.body(null, 204);
     }
     if (incoming && env?.outgoing !== undefined && c.req.header('Upgrade')?.toLowerCase() === 'websocket') {

@@ -248,7 +248,8 @@ describe('nasc.attach(server)', () => {
   });
 
   test('with serve({ websocket }) too, each upgrade on the attached path is taken once, by attach', async (t) => {
-    const server = await setUp(t, {}, { attach: {}, honoWebsocket: true });
+    const logger = createMemoryLogger();
+    const server = await setUp(t, { logger }, { attach: {}, honoWebsocket: true });
     assert.equal(server.server.listenerCount('upgrade'), 2);
     const ws = await connect(server, 'both-wired');
     await mount(ws, 'both');
@@ -258,6 +259,8 @@ describe('nasc.attach(server)', () => {
     assert.equal(refused.status, 403, 'a second session must not take the client id');
     assert.equal((JSON.parse(refused.body) as { code: string }).code, 'client_id_taken');
     assert.equal(await increment(ws, 'both', 'both-2'), 2);
+    const hints = logger.entries.filter((entry) => entry.level === 'warn' && entry.message.includes('wired twice'));
+    assert.equal(hints.length, 1, 'the developer hears once that app middleware cannot refuse these upgrades');
   });
 
   test('wired neither way, an upgrade gets a JSON 501 and the server log says what to wire, once', async (t) => {
