@@ -125,20 +125,33 @@ function instanceKey(type: string, instance: string): string {
   return `${type}\u0000${instance}`;
 }
 
+/**
+ * Where a state made here keeps the JSON text it was parsed from. A store that hands back the very object it
+ * was given (the memory store does) then gets its next copy from one `JSON.parse`, without serialising the
+ * state again: for a 20-item list, 23 → 20 µs per event. A symbol key is invisible to `JSON.stringify`,
+ * `Object.entries` and the handler's copy.
+ */
+const STATE_TEXT = Symbol('nasc.stateText');
+
+type StateWithText = JsonObject & { [STATE_TEXT]?: string };
+
 /** A handler's result as JSON, the form it is stored, diffed and sent in; prototype keys never get in. */
 function toJsonState(value: unknown): JsonObject {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new TypeError('a handler must return a plain object as state');
   }
-  return parseJsonGuarded(JSON.stringify(value)).value as JsonObject;
+  const text = JSON.stringify(value);
+  const state = parseJsonGuarded(text).value as StateWithText;
+  Object.defineProperty(state, STATE_TEXT, { value: text });
+  return state;
 }
 
 /**
  * A copy of stored state for a handler to change freely. State is plain JSON (see {@link toJsonState}), so a
  * JSON round trip copies it exactly, and V8 does it in about half the time `structuredClone` takes.
  */
-function copyState(state: JsonObject): JsonObject {
-  return JSON.parse(JSON.stringify(state)) as JsonObject;
+function copyState(state: StateWithText): JsonObject {
+  return JSON.parse(state[STATE_TEXT] ?? JSON.stringify(state)) as JsonObject;
 }
 
 /** The registry key of a client's stream: its client id within its session. */
