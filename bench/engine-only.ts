@@ -1,0 +1,66 @@
+/**
+ * The engine's own cost per event, without a transport: `node dist/bench/engine-only.js [--state=list]
+ * [--events=200000] [--in-flight=8]`. One `NascEngine` (memory store, local broker, limits raised), one
+ * stream on a channel that only counts, one instance; `toggle` events kept `in-flight` at a time. Prints µs
+ * of wall time and of CPU per event for three runs after a warm-up. `--state=list` gives the instance a
+ * 20-item list besides the flag, as a todo app would.
+ */
+import { defineHandler, NascEngine, type ClientChannel } from '../server/index.js';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: string): string => args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+const events = Number(option('events', '200000'));
+const inFlight = Number(option('in-flight', '8'));
+const withList = option('state', 'flag') === 'list';
+
+interface ToggleState {
+  on: boolean;
+  items?: { id: string; text: string; done: boolean }[];
+}
+
+const Toggle = defineHandler<ToggleState>({
+  mount: () => ({
+    on: false,
+    ...(withList ? { items: Array.from({ length: 20 }, (_unused, i) => ({ id: `t${i}`, text: `todo number ${i}`, done: i % 2 === 0 })) } : {}),
+  }),
+  toggle: (_payload, state) => ({ ...state, on: !state.on }),
+});
+
+const engine = new NascEngine({
+  handlers: { Toggle },
+  limits: { eventsPerSecond: 1e9, eventBurst: 1e9, streamsPerSession: 1e6, mountsPerSession: 1e6 },
+  logger: { debug() {}, info() {}, warn() {}, error() {} },
+});
+let messages = 0;
+const channel: ClientChannel = {
+  send: () => void (messages += 1),
+  close: () => undefined,
+};
+const caller = { session: 'bench-session', clientId: 'bench-client' };
+engine.open(caller, channel);
+await engine.handle(caller, { event: 'mount', type: 'Toggle', instance: 'one', payload: {}, eventId: 'mount-1' });
+
+async function run(count: number, tag: string): Promise<{ wall: number; cpu: number }> {
+  let next = 0;
+  const started = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
+  const lane = async (): Promise<void> => {
+    while (next < count) {
+      const id = next++;
+      const result = await engine.handle(caller, { event: 'toggle', type: 'Toggle', instance: 'one', payload: {}, eventId: `${tag}-${id}` });
+      if (!result.ok) throw new Error(`event refused: ${result.code}`);
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, lane));
+  const used = process.cpuUsage(cpu);
+  return { wall: Number(process.hrtime.bigint() - started) / 1000 / count, cpu: (used.user + used.system) / count };
+}
+
+await run(Math.min(events, 50_000), 'warm');
+console.log(`engine only: ${events} events, ${inFlight} in flight, ${withList ? '20-item list' : 'one-flag'} state`);
+for (let round = 1; round <= 3; round++) {
+  const { wall, cpu } = await run(events, `run${round}`);
+  console.log(`run ${round}: ${wall.toFixed(2)} µs wall, ${cpu.toFixed(2)} µs CPU per event`);
+}
+if (messages === 0) throw new Error('no message reached the stream');
+await engine.shutdown();
