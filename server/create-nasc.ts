@@ -6,7 +6,7 @@ import { clientScriptRoute } from './client-script-route.js';
 import { NascEngine, type EngineOptions } from './engine.js';
 import { eventRoute } from './event-route.js';
 import { addHealthRoutes } from './health-routes.js';
-import { jsonError } from './json-error.js';
+import { CommonRefusals, jsonError, refusalResponse } from './json-error.js';
 import { KeepAliveTicker } from './keep-alive-ticker.js';
 import { originPolicy } from './origin-check.js';
 import { originGuard } from './origin-guard.js';
@@ -149,7 +149,7 @@ export function createNasc(options: NascOptions): Nasc {
     if (isBackendUnavailable(error)) return jsonError(c, 503, 'backend_unavailable', 'The server cannot reach its data store: try again shortly.', undefined, 1_000);
     engine.logger.error('request failed', { path: c.req.path, error: error instanceof Error ? error.message : String(error) });
     // Never the error's own message: it may hold paths or internals.
-    return jsonError(c, 500, 'internal', 'The server could not process the request.');
+    return refusalResponse(c, CommonRefusals.internal);
   });
 
   return {

@@ -317,7 +317,7 @@ export class NascEngine implements BrokerReceiver {
     const client = connectionKey(caller);
     const wait = this.#rateWait(client, caller.session, event);
     if (wait > 0) {
-      if (this.#blocked.get(client)?.failed) return reject(429, 'retry_first', 'An earlier event failed: send it again first.', eventId, wait);
+      if (this.#blocked.get(client)?.failed) return retryFirst(eventId, wait);
       this.#logLimit('events', caller);
       return reject(429, 'rate_limited', 'Too many events: slow down.', eventId, wait);
     }
@@ -359,7 +359,7 @@ export class NascEngine implements BrokerReceiver {
     if (!run) return reject(404, 'unknown_event', `Type "${event.type}" has no event "${event.event}".`, eventId);
     return this.#queue.run(key, async () => {
       // Queued before an earlier event of this client failed: it waits for that one to come again.
-      if (this.#heldBehindFailure(client, event)) return reject(429, 'retry_first', 'An earlier event failed: send it again first.', eventId, RATE_BLOCK_RECHECK_MS);
+      if (this.#heldBehindFailure(client, event)) return retryFirst(eventId, RATE_BLOCK_RECHECK_MS);
       try {
         // Without an `authorize` hook there is nothing to wait for.
         const refused = this.#authorize ? await this.#refuse(caller, resolved, event.instance, eventId) : undefined;
@@ -775,6 +775,11 @@ export class NascEngine implements BrokerReceiver {
 /** Event ids are the client's: an outcome is remembered per instance, so a reused id elsewhere is a new event. */
 function outcomeKeyOf(type: string, instance: string, eventId: string): string {
   return `${type}\u001f${instance}\u001f${eventId}`;
+}
+
+/** The answer to an event sent behind one of the same client that failed and has not come again yet. */
+function retryFirst(eventId: string, retryAfterMs: number): Rejection {
+  return reject(429, 'retry_first', 'An earlier event failed: send it again first.', eventId, retryAfterMs);
 }
 
 function reject(status: Rejection['status'], code: string, message: string, eventId?: string, retryAfterMs?: number): Rejection {

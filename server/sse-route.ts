@@ -2,7 +2,7 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Context, Handler } from 'hono';
 import { isWireId, parseCursor } from '../protocol/index.js';
 import type { NascEngine } from './engine.js';
-import { jsonError } from './json-error.js';
+import { CommonRefusals, jsonError, refusalResponse } from './json-error.js';
 import { KeepAliveTicker } from './keep-alive-ticker.js';
 import { NodeSseSink, type NodeResponse } from './node-sse-sink.js';
 import { requestSession } from './session-middleware.js';
@@ -32,7 +32,7 @@ export function sseRoute(engine: NascEngine, options: SseRouteOptions): Handler 
   return function nascEventStream(c) {
     const clientId = c.req.query('clientId');
     if (!isWireId(clientId)) {
-      return jsonError(c, 400, 'bad_client_id', 'Query parameter "clientId" must be a non-empty id without control characters.');
+      return refusalResponse(c, CommonRefusals.badClientId);
     }
     const caller = { session: requestSession(c), clientId };
     const refused = engine.admit(caller);

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { errorBody, retryAfterSeconds } from './json-error.js';
+import { CommonRefusals, errorBody, retryAfterSeconds } from './json-error.js';
 
 /** An HTTP refusal of a WebSocket upgrade, written on the raw socket. */
 export interface UpgradeRefusal {
@@ -48,7 +48,7 @@ export function refuseUpgrade(socket: Duplex, refusal: UpgradeRefusal): void {
 /** Answers 500 after an unexpected failure, saying nothing of it (its message may hold paths or internals). */
 export function failUpgrade(socket: Duplex): void {
   try {
-    refuseUpgrade(socket, { status: 500, code: 'internal', message: 'The server could not process the request.' });
+    refuseUpgrade(socket, CommonRefusals.internal);
   } catch {
     socket.destroy();
   }

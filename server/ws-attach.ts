@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from './logger.js';
+import { CommonRefusals } from './json-error.js';
 import { failUpgrade, refuseUpgrade } from './upgrade-refusal.js';
 import type { WsUpgrade } from './ws-upgrade.js';
 
@@ -118,7 +119,7 @@ export class WsAttachments {
         // Another listener (the Hono route's, an app's own) may want it; alone, this one must answer, or the
         // client would wait forever on a socket Node no longer reads.
         if (server.listenerCount('upgrade') > 1) return;
-        if (ours && request.method === 'GET') refuseUpgrade(socket, { status: 426, code: 'upgrade_required', message: 'This endpoint speaks WebSocket only.' });
+        if (ours && request.method === 'GET') refuseUpgrade(socket, CommonRefusals.upgradeRequired);
         else refuseUpgrade(socket, { status: 404, code: 'not_found', message: 'Nothing here accepts this upgrade.' });
       } catch (error) {
         this.#logger.error('WebSocket upgrade failed', { error: error instanceof Error ? error.message : String(error) });

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Handler } from 'hono';
 import { isWireId, parseCursor } from '../protocol/index.js';
 import type { NascEngine } from './engine.js';
-import { jsonError } from './json-error.js';
+import { CommonRefusals, jsonError, refusalResponse } from './json-error.js';
 import { issuedSessionCookie, requestSession } from './session-middleware.js';
 import type { WebSocketPeer } from './ws-channel.js';
 import { WsSession, type WsSessionOptions } from './ws-session.js';
@@ -47,10 +47,10 @@ export function wsRoute(engine: NascEngine, options: WsRouteOptions): Handler {
     }
     const clientId = c.req.query('clientId');
     if (!isWireId(clientId)) {
-      return jsonError(c, 400, 'bad_client_id', 'Query parameter "clientId" must be a non-empty id without control characters.');
+      return refusalResponse(c, CommonRefusals.badClientId);
     }
     if (c.req.header('Upgrade')?.toLowerCase() !== 'websocket') {
-      return jsonError(c, 426, 'upgrade_required', 'This endpoint speaks WebSocket only.');
+      return refusalResponse(c, CommonRefusals.upgradeRequired);
     }
     const caller = { session: requestSession(c), clientId };
     const refused = engine.admit(caller);

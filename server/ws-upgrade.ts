@@ -7,6 +7,7 @@ import { checkOrigin, type OriginPolicy } from './origin-check.js';
 import { originSeenByBrowser } from './request-origin.js';
 import type { SessionCodec } from './session-codec.js';
 import { openSession, type SessionCookieSettings } from './session-cookie.js';
+import { CommonRefusals } from './json-error.js';
 import { destroySocket, failUpgrade, refuseUpgrade, type UpgradeRefusal } from './upgrade-refusal.js';
 import { WsSession, type WsSessionOptions } from './ws-session.js';
 
@@ -101,7 +102,7 @@ export class WsUpgrade {
     const cookie = setCookie === undefined ? {} : { setCookie };
     const clientId = url.searchParams.get('clientId') ?? undefined;
     if (!isWireId(clientId)) {
-      return { status: 400, code: 'bad_client_id', message: 'Query parameter "clientId" must be a non-empty id without control characters.', ...cookie };
+      return { ...CommonRefusals.badClientId, ...cookie };
     }
     const caller = { session, clientId };
     const rejection = this.#engine.admit(caller);
