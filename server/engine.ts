@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import {
   PatchAction,
   ReservedEvent,
-  type AckPatch,
   type BindUpdatePatch,
   type ClientEvent,
   type CursorEntry,
@@ -25,6 +24,7 @@ import { MemoryStore } from './memory-store.js';
 import { NascError } from './nasc-error.js';
 import { RateLimiter } from './rate-limiter.js';
 import { SchemaRegistry, type AppSchema } from './schema-registry.js';
+import { ackJson, bindUpdateBatchJson } from './patch-json.js';
 import { diffState } from './state-diff.js';
 import type { EventOutcome, InstanceRecord, Store } from './store.js';
 
@@ -156,8 +156,16 @@ function copyState(state: StateWithText): JsonObject {
 
 /** The registry key of a client's stream: its client id within its session. */
 function connectionKey(caller: Caller): string {
-  return `${caller.session}\u001f${caller.clientId}`;
+  let key = connectionKeys.get(caller);
+  if (key === undefined) connectionKeys.set(caller, (key = `${caller.session}\u001f${caller.clientId}`));
+  return key;
 }
+
+/**
+ * Keys already made, per caller object. A socket passes the same caller with every event, and a key made once
+ * is hashed once: a new one per event cost a string join and a hash for each of the maps it is looked up in.
+ */
+const connectionKeys = new WeakMap<Caller, string>();
 
 
 
@@ -472,7 +480,8 @@ export class NascEngine implements BrokerReceiver {
     const now = performance.now();
     // Mounts are asked for again under a new id: only ordinary events hold the line.
     const ordered = event.eventId !== undefined && event.event !== ReservedEvent.Mount && event.event !== ReservedEvent.Unmount;
-    const block = this.#blocked.get(client);
+    // Nearly always nobody is blocked: skip the lookup.
+    const block = this.#blocked.size === 0 ? undefined : this.#blocked.get(client);
     if (block) {
       if (now < block.until) {
         // After a reopen (or a refused mount) no event leads yet: the first one refused does.
@@ -526,8 +535,7 @@ export class NascEngine implements BrokerReceiver {
     // The mount's own ack follows its answer, so the client knows the answer is complete (even when it was
     // empty: nothing missed). Only for a client that named the mount, to keep answers reproducible.
     if (event.eventId !== undefined) {
-      const ack: AckPatch = { action: PatchAction.Ack, eventId, type, instance, rev: record.rev };
-      await this.#broker.sendDirect({ clientId, message: JSON.stringify([ack]) });
+      await this.#broker.sendDirect({ clientId, message: `[${ackJson(eventId, type, instance, record.rev)}]` });
     }
     return { ok: true, eventId };
   }
@@ -588,8 +596,7 @@ export class NascEngine implements BrokerReceiver {
     eventId: string,
   ): Promise<HandleResult> {
     const { type, instance } = event;
-    const outcomeKey = outcomeKeyOf(type, instance, eventId);
-    const earlier = await this.store.recallOutcome(outcomeKey);
+    const earlier = await this.store.recallOutcome(type, instance, eventId);
     if (earlier) {
       await this.#sendOutcome(clientId, eventId, earlier);
       return { ok: true, eventId };
@@ -612,34 +619,26 @@ export class NascEngine implements BrokerReceiver {
           ms: Math.round(performance.now() - started),
         });
         const outcome: EventOutcome = { ok: false, type, instance, ...failure };
-        await this.store.saveOutcome(outcomeKey, outcome);
+        await this.store.saveOutcome(type, instance, eventId, outcome);
         await this.#sendOutcome(clientId, eventId, outcome);
         return { ok: true, eventId };
       }
       const changes = diffState(record.state, next);
       if (changes.length === 0) {
         const outcome: EventOutcome = { ok: true, type, instance, rev: record.rev };
-        await this.store.saveOutcome(outcomeKey, outcome);
+        await this.store.saveOutcome(type, instance, eventId, outcome);
         await this.#sendOutcome(clientId, eventId, outcome);
         return { ok: true, eventId };
       }
       const rev = record.rev + 1;
-      const patches: BindUpdatePatch[] = changes.map(({ prop, value }) => ({
-        action: PatchAction.BindUpdate,
-        type,
-        instance,
-        prop,
-        value,
-        rev,
-      }));
-      const batch = JSON.stringify(patches);
+      const batch = bindUpdateBatchJson(type, instance, rev, changes);
       const outcome: EventOutcome = { ok: true, type, instance, rev };
       const committed = await this.store.commit(type, instance, {
         state: next,
         rev,
         expectedRev: record.rev,
         batch,
-        outcome: { eventId: outcomeKey, outcome },
+        outcome: { eventId, outcome },
       });
       // Another process moved the instance on: run the handler again on the newer state. After a second loss,
       // wait a little (jittered, growing) so that processes racing on one instance stop colliding in lockstep.
@@ -647,8 +646,7 @@ export class NascEngine implements BrokerReceiver {
         if (attempt >= 2) await new Promise((resolve) => setTimeout(resolve, Math.random() * 4 * attempt));
         continue;
       }
-      const ack: AckPatch = { action: PatchAction.Ack, eventId, type, instance, rev };
-      await this.#broker.publish({ type, instance, rev, batch, origin: { clientId, ack: JSON.stringify(ack) } });
+      await this.#broker.publish({ type, instance, rev, batch, origin: { clientId, ack: ackJson(eventId, type, instance, rev) } });
       return { ok: true, eventId };
     }
     throw new Error(`gave up on ${type}/${instance} after ${COMMIT_ATTEMPTS} conflicting writes`);
@@ -665,8 +663,7 @@ export class NascEngine implements BrokerReceiver {
 
   async #sendOutcome(clientId: string, eventId: string, outcome: EventOutcome): Promise<void> {
     if (outcome.ok) {
-      const ack: AckPatch = { action: PatchAction.Ack, eventId, type: outcome.type, instance: outcome.instance, rev: outcome.rev };
-      await this.#broker.sendDirect({ clientId, message: JSON.stringify([ack]) });
+      await this.#broker.sendDirect({ clientId, message: `[${ackJson(eventId, outcome.type, outcome.instance, outcome.rev)}]` });
       return;
     }
     const { message, code, type, instance, field, details } = outcome;
@@ -770,11 +767,6 @@ export class NascEngine implements BrokerReceiver {
   #detach(connection: Connection): void {
     for (const key of connection.positions.keys()) this.#unsubscribe(key, connection);
   }
-}
-
-/** Event ids are the client's: an outcome is remembered per instance, so a reused id elsewhere is a new event. */
-function outcomeKeyOf(type: string, instance: string, eventId: string): string {
-  return `${type}\u001f${instance}\u001f${eventId}`;
 }
 
 /** The answer to an event sent behind one of the same client that failed and has not come again yet. */

@@ -1,4 +1,4 @@
-import { GenerationalMap } from './generational-map.js';
+import { GroupedGenerationalMap } from './grouped-generational-map.js';
 import type { CommitRequest, EventOutcome, InstanceRecord, LogEntry, Store } from './store.js';
 
 /** Sizes of the in-memory store. */
@@ -22,12 +22,13 @@ interface Slot {
  */
 export class MemoryStore implements Store {
   readonly #slots = new Map<string, Slot>();
-  readonly #outcomes: GenerationalMap<string, EventOutcome>;
+  /** Instance key → event id → outcome. */
+  readonly #outcomes: GroupedGenerationalMap<string, string, EventOutcome>;
   readonly #logSize: number;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.#logSize = options.logSize ?? 256;
-    this.#outcomes = new GenerationalMap(options.outcomeLimit ?? 100_000);
+    this.#outcomes = new GroupedGenerationalMap(options.outcomeLimit ?? 100_000);
   }
 
   async load(type: string, instance: string): Promise<InstanceRecord | undefined> {
@@ -49,7 +50,7 @@ export class MemoryStore implements Store {
         if (slot.log.length >= 2 * this.#logSize) slot.log.splice(0, slot.log.length - this.#logSize);
       }
     }
-    if (request.outcome) this.#remember(request.outcome.eventId, request.outcome.outcome);
+    if (request.outcome) this.#outcomes.set(key, request.outcome.eventId, request.outcome.outcome);
     return true;
   }
 
@@ -62,19 +63,16 @@ export class MemoryStore implements Store {
     return slot.log.slice(afterRev + 1 - first.rev);
   }
 
-  async recallOutcome(eventId: string): Promise<EventOutcome | undefined> {
-    return this.#outcomes.get(eventId);
+  async recallOutcome(type: string, instance: string, eventId: string): Promise<EventOutcome | undefined> {
+    return this.#outcomes.get(slotKey(type, instance), eventId);
   }
 
-  async saveOutcome(eventId: string, outcome: EventOutcome): Promise<void> {
-    this.#remember(eventId, outcome);
+  async saveOutcome(type: string, instance: string, eventId: string, outcome: EventOutcome): Promise<void> {
+    this.#outcomes.set(slotKey(type, instance), eventId, outcome);
   }
 
   async close(): Promise<void> {}
 
-  #remember(eventId: string, outcome: EventOutcome): void {
-    this.#outcomes.set(eventId, outcome);
-  }
 }
 
 function slotKey(type: string, instance: string): string {

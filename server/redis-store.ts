@@ -3,7 +3,7 @@ import type { JsonObject } from '../protocol/index.js';
 import { encodeBatch } from './redis-bus-message.js';
 import type { RedisLink } from './redis-link.js';
 import { COMMIT, READ_LOG, runScript } from './redis-scripts.js';
-import type { CommitRequest, EventOutcome, InstanceRecord, LogEntry, Store } from './store.js';
+import { scopedEventKey, type CommitRequest, type EventOutcome, type InstanceRecord, type LogEntry, type Store } from './store.js';
 
 /**
  * How long a process keeps its turn on an instance after losing a race: long enough to reload, run the
@@ -63,7 +63,7 @@ export class RedisStore implements Store {
       runScript(
         this.#link.client,
         COMMIT,
-        [stateKey, this.#logKey(type, instance), outcome ? this.#outcomeKey(outcome.eventId) : stateKey, turnKey],
+        [stateKey, this.#logKey(type, instance), outcome ? this.#outcomeKey(type, instance, outcome.eventId) : stateKey, turnKey],
         [
           request.expectedRev,
           request.rev,
@@ -121,15 +121,15 @@ export class RedisStore implements Store {
     return entries;
   }
 
-  async recallOutcome(eventKey: string): Promise<EventOutcome | undefined> {
-    const text = await this.#link.run('recallOutcome', () => this.#link.client.get(this.#outcomeKey(eventKey)));
+  async recallOutcome(type: string, instance: string, eventId: string): Promise<EventOutcome | undefined> {
+    const text = await this.#link.run('recallOutcome', () => this.#link.client.get(this.#outcomeKey(type, instance, eventId)));
     return text === null ? undefined : (JSON.parse(text) as EventOutcome);
   }
 
-  async saveOutcome(eventKey: string, outcome: EventOutcome): Promise<void> {
+  async saveOutcome(type: string, instance: string, eventId: string, outcome: EventOutcome): Promise<void> {
     // NX: when two processes raced on one event, the first outcome stays the answer to every retry.
     await this.#link.run('saveOutcome', () =>
-      this.#link.client.set(this.#outcomeKey(eventKey), JSON.stringify(outcome), 'PX', this.#outcomeTtlMs, 'NX'),
+      this.#link.client.set(this.#outcomeKey(type, instance, eventId), JSON.stringify(outcome), 'PX', this.#outcomeTtlMs, 'NX'),
     );
   }
 
@@ -152,7 +152,7 @@ export class RedisStore implements Store {
     return `${this.#link.prefix}turn:${type}\u0000${instance}`;
   }
 
-  #outcomeKey(eventKey: string): string {
-    return `${this.#link.prefix}outcome:${eventKey}`;
+  #outcomeKey(type: string, instance: string, eventId: string): string {
+    return `${this.#link.prefix}outcome:${scopedEventKey(type, instance, eventId)}`;
   }
 }

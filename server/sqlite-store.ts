@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import type { JsonObject } from '../protocol/index.js';
-import type { CommitRequest, EventOutcome, InstanceRecord, LogEntry, Store } from './store.js';
+import { scopedEventKey, type CommitRequest, type EventOutcome, type InstanceRecord, type LogEntry, type Store } from './store.js';
 
 /** Where and how big the SQLite store is. */
 export interface SqliteStoreOptions {
@@ -112,7 +112,7 @@ export class SqliteStore implements Store {
         appendLog.run(type, instance, request.rev, request.batch);
       }
       trimLog.run(type, instance, request.rev - this.#logSize);
-      if (request.outcome) remember(request.outcome.eventId, request.outcome.outcome);
+      if (request.outcome) remember(scopedEventKey(type, instance, request.outcome.eventId), request.outcome.outcome);
       return true;
     });
     this.#commit = (type, instance, request) => commit.immediate(type, instance, request);
@@ -149,13 +149,13 @@ export class SqliteStore implements Store {
     return this.#readLog(type, instance, afterRev);
   }
 
-  async recallOutcome(eventId: string): Promise<EventOutcome | undefined> {
-    const text = this.#selectOutcome.get(eventId);
+  async recallOutcome(type: string, instance: string, eventId: string): Promise<EventOutcome | undefined> {
+    const text = this.#selectOutcome.get(scopedEventKey(type, instance, eventId));
     return text === undefined ? undefined : (JSON.parse(text) as EventOutcome);
   }
 
-  async saveOutcome(eventId: string, outcome: EventOutcome): Promise<void> {
-    this.#remember(eventId, outcome);
+  async saveOutcome(type: string, instance: string, eventId: string, outcome: EventOutcome): Promise<void> {
+    this.#remember(scopedEventKey(type, instance, eventId), outcome);
   }
 
   async close(): Promise<void> {

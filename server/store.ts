@@ -12,7 +12,7 @@ export interface LogEntry {
   batch: string;
 }
 
-/** How an event ended, kept by `eventId` so a retry is answered with the first result. */
+/** How an event ended, kept per instance by `eventId` so a retry is answered with the first result. */
 export type EventOutcome =
   | { ok: true; type: string; instance: string; rev: number }
   | { ok: false; type: string; instance: string; message: string; code: string; field?: string; details?: JsonObject };
@@ -25,8 +25,16 @@ export interface CommitRequest {
   expectedRev: number;
   /** The patch array that moves a client from `expectedRev` to `rev`; absent for a mount. */
   batch?: string;
-  /** The event that made the change, remembered in the same write. */
+  /** The event that made the change (its client's id, scoped by this instance), remembered in the same write. */
   outcome?: { eventId: string; outcome: EventOutcome };
+}
+
+/**
+ * One key for an event's outcome in a flat keyspace (a table, Redis): event ids are the clients' own, so the
+ * instance is part of the key. Ids never contain control characters, so the separator cannot be forged.
+ */
+export function scopedEventKey(type: string, instance: string, eventId: string): string {
+  return `${type}\u001f${instance}\u001f${eventId}`;
 }
 
 /**
@@ -43,10 +51,13 @@ export interface Store {
   commit(type: string, instance: string, request: CommitRequest): Promise<boolean>;
   /** The log entries after `afterRev`, oldest first, or `undefined` when the log no longer reaches back that far. */
   readLog(type: string, instance: string, afterRev: number): Promise<LogEntry[] | undefined>;
-  /** The outcome recorded under an event's key (the engine scopes client event ids by instance). */
-  recallOutcome(eventKey: string): Promise<EventOutcome | undefined>;
+  /**
+   * The outcome recorded for an event sent to this instance. Event ids are the clients' own, so they are
+   * scoped by instance: the same id sent to another instance is another event.
+   */
+  recallOutcome(type: string, instance: string, eventId: string): Promise<EventOutcome | undefined>;
   /** Records an outcome that changed no state (an error, or an event that changed nothing). */
-  saveOutcome(eventKey: string, outcome: EventOutcome): Promise<void>;
+  saveOutcome(type: string, instance: string, eventId: string, outcome: EventOutcome): Promise<void>;
   /** Releases files and connections. */
   close(): Promise<void>;
 }

@@ -44,7 +44,7 @@ describe('SqliteStore', () => {
     const first = new SqliteStore({ path });
     await commitRevisions(first, 4);
     const outcome: EventOutcome = { ok: true, type: 'Doc', instance: 'd', rev: 4 };
-    await first.saveOutcome('evt-1', outcome);
+    await first.saveOutcome('Doc', 'd', 'evt-1', outcome);
     await first.close();
     await first.close(); // idempotent
 
@@ -54,7 +54,7 @@ describe('SqliteStore', () => {
       { rev: 3, batch: batch(3) },
       { rev: 4, batch: batch(4) },
     ]);
-    assert.deepEqual(await second.recallOutcome('evt-1'), outcome);
+    assert.deepEqual(await second.recallOutcome('Doc', 'd', 'evt-1'), outcome);
     assert.equal(await second.commit('Doc', 'd', { state: { n: 5 }, rev: 5, expectedRev: 4, batch: batch(5) }), true);
     assert.deepEqual(await second.load('Doc', 'd'), { state: { n: 5 }, rev: 5 });
   });
@@ -72,7 +72,7 @@ describe('SqliteStore', () => {
     assert.equal(stale, false);
     assert.deepEqual(await store.load('Doc', 'd'), { state: { n: 2 }, rev: 2 });
     assert.deepEqual(await store.readLog('Doc', 'd', 1), [{ rev: 2, batch: batch(2) }], 'the refused batch is not in the log');
-    assert.equal(await store.recallOutcome('stale-event'), undefined, 'the refused outcome is not recorded');
+    assert.equal(await store.recallOutcome('Doc', 'd', 'stale-event'), undefined, 'the refused outcome is not recorded');
     assert.equal(await store.commit('Doc', 'd', { state: { n: 0 }, rev: 1, expectedRev: 0 }), false, 'a second mount is refused');
     assert.equal(await store.commit('Doc', 'nope', { state: {}, rev: 2, expectedRev: 1 }), false, 'an update of a missing instance is refused');
   });
@@ -93,7 +93,9 @@ describe('SqliteStore', () => {
     await commitRevisions(store, 1);
     const outcome: EventOutcome = { ok: true, type: 'Doc', instance: 'd', rev: 2 };
     assert.equal(await store.commit('Doc', 'd', { state: { n: 2 }, rev: 2, expectedRev: 1, batch: batch(2), outcome: { eventId: 'e2', outcome } }), true);
-    assert.deepEqual(await store.recallOutcome('e2'), outcome);
+    assert.deepEqual(await store.recallOutcome('Doc', 'd', 'e2'), outcome);
+    assert.equal(await store.recallOutcome('Doc', 'other', 'e2'), undefined, 'an event id is scoped by its instance');
+    assert.equal(await store.recallOutcome('Other', 'd', 'e2'), undefined, 'and by its type');
   });
 
   test('the log is bounded and readLog says undefined once it no longer reaches back', async (t) => {
@@ -124,13 +126,13 @@ describe('SqliteStore', () => {
   test('outcomes round-trip, errors included, and the oldest are pruned past the limit', async (t) => {
     const store = open(t, tempDbPath(t), { outcomeLimit: 3 });
     const failure: EventOutcome = { ok: false, type: 'Doc', instance: 'd', message: 'Enter a valid email.', code: 'rejected', field: 'email' };
-    await store.saveOutcome('e1', failure);
-    assert.deepEqual(await store.recallOutcome('e1'), failure);
-    assert.equal(await store.recallOutcome('never'), undefined);
-    for (let i = 2; i <= 5; i++) await store.saveOutcome(`e${i}`, { ok: true, type: 'Doc', instance: 'd', rev: i });
-    assert.equal(await store.recallOutcome('e1'), undefined, 'the oldest was pruned');
-    assert.equal(await store.recallOutcome('e2'), undefined);
-    for (let i = 3; i <= 5; i++) assert.deepEqual(await store.recallOutcome(`e${i}`), { ok: true, type: 'Doc', instance: 'd', rev: i });
+    await store.saveOutcome('Doc', 'd', 'e1', failure);
+    assert.deepEqual(await store.recallOutcome('Doc', 'd', 'e1'), failure);
+    assert.equal(await store.recallOutcome('Doc', 'd', 'never'), undefined);
+    for (let i = 2; i <= 5; i++) await store.saveOutcome('Doc', 'd', `e${i}`, { ok: true, type: 'Doc', instance: 'd', rev: i });
+    assert.equal(await store.recallOutcome('Doc', 'd', 'e1'), undefined, 'the oldest was pruned');
+    assert.equal(await store.recallOutcome('Doc', 'd', 'e2'), undefined);
+    for (let i = 3; i <= 5; i++) assert.deepEqual(await store.recallOutcome('Doc', 'd', `e${i}`), { ok: true, type: 'Doc', instance: 'd', rev: i });
   });
 
   test('uses WAL and an in-memory database by default', async (t) => {
