@@ -22,8 +22,11 @@ interface Slot {
  */
 export class MemoryStore implements Store {
   readonly #slots = new Map<string, Slot>();
-  /** Instance key → event id → outcome. */
-  readonly #outcomes: GroupedGenerationalMap<string, string, EventOutcome>;
+  /**
+   * Instance key → event id → outcome. A success is kept as its revision alone (the type and instance are
+   * the key's): one object fewer per event to keep alive, copy and promote.
+   */
+  readonly #outcomes: GroupedGenerationalMap<string, string, number | EventOutcome>;
   readonly #logSize: number;
 
   constructor(options: MemoryStoreOptions = {}) {
@@ -50,7 +53,7 @@ export class MemoryStore implements Store {
         if (slot.log.length >= 2 * this.#logSize) slot.log.splice(0, slot.log.length - this.#logSize);
       }
     }
-    if (request.outcome) this.#outcomes.set(key, request.outcome.eventId, request.outcome.outcome);
+    if (request.outcome) this.#outcomes.set(key, request.outcome.eventId, compactOutcome(request.outcome.outcome));
     return true;
   }
 
@@ -64,11 +67,12 @@ export class MemoryStore implements Store {
   }
 
   async recallOutcome(type: string, instance: string, eventId: string): Promise<EventOutcome | undefined> {
-    return this.#outcomes.get(slotKey(type, instance), eventId);
+    const kept = this.#outcomes.get(slotKey(type, instance), eventId);
+    return typeof kept === 'number' ? { ok: true, type, instance, rev: kept } : kept;
   }
 
   async saveOutcome(type: string, instance: string, eventId: string, outcome: EventOutcome): Promise<void> {
-    this.#outcomes.set(slotKey(type, instance), eventId, outcome);
+    this.#outcomes.set(slotKey(type, instance), eventId, compactOutcome(outcome));
   }
 
   async close(): Promise<void> {}
@@ -78,4 +82,8 @@ export class MemoryStore implements Store {
 function slotKey(type: string, instance: string): string {
   // Ids never contain control characters, so NUL cannot be forged into a colliding key.
   return `${type}\u0000${instance}`;
+}
+
+function compactOutcome(outcome: EventOutcome): number | EventOutcome {
+  return outcome.ok ? outcome.rev : outcome;
 }
