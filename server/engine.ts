@@ -156,18 +156,16 @@ function copyState(state: StateWithText): JsonObject {
 
 /** The registry key of a client's stream: its client id within its session. */
 function connectionKey(caller: Caller): string {
-  let key = connectionKeys.get(caller);
-  if (key === undefined) connectionKeys.set(caller, (key = `${caller.session}\u001f${caller.clientId}`));
-  return key;
+  return connectionKeys.get(caller) ?? `${caller.session}\u001f${caller.clientId}`;
 }
 
 /**
- * Keys already made, per caller object. A socket passes the same caller with every event, and a key made once
- * is hashed once: a new one per event cost a string join and a hash for each of the maps it is looked up in.
+ * The keys of the callers that opened streams. A socket passes the caller it opened with along with every
+ * event, and a key made once is hashed once: a new one per event cost a string join and a hash in each map
+ * it is looked up in. A caller made per request (SSE) is not in it, and a miss for an object never stored
+ * costs next to nothing.
  */
 const connectionKeys = new WeakMap<Caller, string>();
-
-
 
 /**
  * The transport-agnostic core: mounts instances, runs events one at a time per instance, diffs state into
@@ -250,6 +248,7 @@ export class NascEngine implements BrokerReceiver {
    */
   open(caller: Caller, channel: ClientChannel, cursor: readonly CursorEntry[] = []): Connection {
     const key = connectionKey(caller);
+    connectionKeys.set(caller, key);
     const previous = this.#connections.get(key);
     if (previous) {
       this.close(previous);

@@ -31,8 +31,10 @@ export function eventRoute(engine: NascEngine, options: EventRouteOptions): Hand
     if (text === undefined) return jsonError(c, 413, 'too_large', `An event may be at most ${options.maxBodyBytes} bytes.`);
     const decoded = decodeEvent(text, options.maxBodyBytes, true);
     if (!decoded.ok) return jsonError(c, decoded.status, decoded.code, decoded.message);
-    const { clientId, ...event } = decoded.value;
-    const result = await engine.handle({ session: requestSession(c), clientId }, event);
+    // The posted event is a ClientEvent with its clientId beside it: the engine reads only the fields it
+    // knows, so it is passed as it is rather than copied without that one field.
+    const event = decoded.value;
+    const result = await engine.handle({ session: requestSession(c), clientId: event.clientId }, event);
     if (!result.ok) return jsonError(c, result.status, result.code, result.message, result.eventId, result.retryAfterMs);
     return c.json({ ok: true, eventId: result.eventId }, 202);
   };
