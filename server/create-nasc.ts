@@ -17,6 +17,7 @@ import { sessionCookieSettings } from './session-cookie.js';
 import { sessionMiddleware, type SessionCookieOptions } from './session-middleware.js';
 import { addSchemaRoutes } from './schema-routes.js';
 import { sseRoute } from './sse-route.js';
+import { TurnWrites } from './turn-writes.js';
 import { WsAttachments, type AttachOptions, type UpgradeServer } from './ws-attach.js';
 import { wsRoute } from './ws-route.js';
 import { WsUpgrade } from './ws-upgrade.js';
@@ -133,8 +134,10 @@ export function createNasc(options: NascOptions): Nasc {
       }),
     );
   }
-  app.get('/events', openSession, sseRoute(engine, { keepAliveMs, retryMs, maxBufferedBytes }));
-  app.post('/event', guard, requireSession, eventRoute(engine, { maxBodyBytes }));
+  // SSE frames of one loop turn leave together; an event's 202 waits for its own.
+  const turnWrites = new TurnWrites();
+  app.get('/events', openSession, sseRoute(engine, { keepAliveMs, retryMs, maxBufferedBytes, turnWrites }));
+  app.post('/event', guard, requireSession, eventRoute(engine, { maxBodyBytes, turnWrites }));
   app.get('/ws', guard, openSession, wsRoute(engine, { ...wsOptions, claimedElsewhere: (request) => attachments.claims(request) }));
   addSchemaRoutes(app, engine);
   addHealthRoutes(app, engine, options.broker);

@@ -3,10 +3,13 @@ import { decodeEvent } from './decode-event.js';
 import type { NascEngine } from './engine.js';
 import { jsonError } from './json-error.js';
 import { requestSession } from './session-middleware.js';
+import type { TurnWrites } from './turn-writes.js';
 
 /** Options of the event endpoint. */
 export interface EventRouteOptions {
   maxBodyBytes: number;
+  /** The SSE route's: the 202 waits until the frames it holds (this event's among them) have left. */
+  turnWrites?: TurnWrites;
 }
 
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
@@ -36,6 +39,8 @@ export function eventRoute(engine: NascEngine, options: EventRouteOptions): Hand
     const event = decoded.value;
     const result = await engine.handle({ session: requestSession(c), clientId: event.clientId }, event);
     if (!result.ok) return jsonError(c, result.status, result.code, result.message, result.eventId, result.retryAfterMs);
+    const flushing = options.turnWrites?.flushed();
+    if (flushing) await flushing;
     return c.json({ ok: true, eventId: result.eventId }, 202);
   };
 }

@@ -1,4 +1,6 @@
 import type { SseSink } from './sse-channel.js';
+import type { TurnWrites } from './turn-writes.js';
+import type { CorkableSocket } from './write-coalescing.js';
 
 /** The part of Node's `http.ServerResponse` an SSE stream writes to. */
 export interface NodeResponse {
@@ -8,30 +10,34 @@ export interface NodeResponse {
   destroy(): unknown;
   readonly writableLength: number;
   readonly headersSent: boolean;
-  readonly socket?: { uncork(): void } | null;
+  readonly socket?: CorkableSocket | null;
   once(event: 'close', listener: () => void): unknown;
 }
 
 /**
  * An SSE stream written straight to Node's response (its head already written): a frame is one `write`,
  * with no web stream, encoder or pipe in between, which cost promises per frame and kilobytes per idle
- * stream, and each frame leaves at once. (Holding frames back to send several together would let the event's
- * 202 reach the browser before its patches, which then wait behind the fetch's resolution.)
+ * stream. A frame leaves at once, or, with `turn`, at once when it is the first of its event-loop turn and
+ * with the turn's other frames to this stream otherwise (see {@link TurnWrites}).
  */
 export class NodeSseSink implements SseSink {
   readonly #response: NodeResponse;
   readonly #maxBufferedBytes: number;
+  readonly #turn: TurnWrites | undefined;
 
-  constructor(response: NodeResponse, maxBufferedBytes: number) {
+  constructor(response: NodeResponse, maxBufferedBytes: number, turn?: TurnWrites) {
     this.#response = response;
     this.#maxBufferedBytes = maxBufferedBytes;
+    this.#turn = turn;
   }
 
   write(chunk: string): boolean {
     this.#response.write(chunk);
+    const socket = this.#response.socket;
     // Node corks the socket on a write and sends at the next tick, which comes after every pending
     // microtask: after the event's own 202, written meanwhile. Sent now, the patches lead (~15 µs sooner).
-    this.#response.socket?.uncork();
+    if (socket && this.#turn) this.#turn.written(socket);
+    else socket?.uncork();
     return this.#response.writableLength <= this.#maxBufferedBytes;
   }
 

@@ -7,6 +7,7 @@ import { KeepAliveTicker } from './keep-alive-ticker.js';
 import { NodeSseSink, type NodeResponse } from './node-sse-sink.js';
 import { requestSession } from './session-middleware.js';
 import { SseChannel } from './sse-channel.js';
+import type { TurnWrites } from './turn-writes.js';
 import { WebSseSink } from './web-sse-sink.js';
 
 /** Options of the SSE endpoint. */
@@ -14,6 +15,8 @@ export interface SseRouteOptions {
   keepAliveMs: number;
   retryMs: number;
   maxBufferedBytes: number;
+  /** Shared with the event route, which answers an event only once its frames have left. */
+  turnWrites?: TurnWrites;
 }
 
 const SSE_HEADERS = {
@@ -46,7 +49,7 @@ export function sseRoute(engine: NascEngine, options: SseRouteOptions): Handler 
     if (outgoing) {
       // The head carries whatever earlier middleware set (CORS, the session cookie) next to the SSE headers.
       outgoing.writeHead(200, toNodeHeaders(c.newResponse(null, 200, SSE_HEADERS).headers));
-      const channel = new SseChannel(new NodeSseSink(outgoing, options.maxBufferedBytes), { ...channelOptions, onClose });
+      const channel = new SseChannel(new NodeSseSink(outgoing, options.maxBufferedBytes, options.turnWrites), { ...channelOptions, onClose });
       outgoing.once('close', () => channel.ended());
       connection = engine.open(caller, channel, cursor);
       return RESPONSE_ALREADY_SENT;
