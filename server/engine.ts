@@ -127,7 +127,10 @@ function instanceKey(type: string, instance: string): string {
 
 /** The registry key of a client's stream: its client id within its session. */
 function connectionKey(caller: Caller): string {
-  return connectionKeys.get(caller) ?? `${caller.session}\u001f${caller.clientId}`;
+  const known = connectionKeys.get(caller);
+  // Checked, not trusted: a caller object reused with another session or client id gets its own key.
+  if (known !== undefined && known.session === caller.session && known.clientId === caller.clientId) return known.key;
+  return `${caller.session}\u001f${caller.clientId}`;
 }
 
 /**
@@ -136,7 +139,7 @@ function connectionKey(caller: Caller): string {
  * it is looked up in. A caller made per request (SSE) is not in it, and a miss for an object never stored
  * costs next to nothing.
  */
-const connectionKeys = new WeakMap<Caller, string>();
+const connectionKeys = new WeakMap<Caller, { session: string; clientId: string; key: string }>();
 
 /**
  * The transport-agnostic core: mounts instances, runs events one at a time per instance, diffs state into
@@ -219,7 +222,7 @@ export class NascEngine implements BrokerReceiver {
    */
   open(caller: Caller, channel: ClientChannel, cursor: readonly CursorEntry[] = []): Connection {
     const key = connectionKey(caller);
-    connectionKeys.set(caller, key);
+    connectionKeys.set(caller, { session: caller.session, clientId: caller.clientId, key });
     const previous = this.#connections.get(key);
     if (previous) {
       this.close(previous);

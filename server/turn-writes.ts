@@ -1,4 +1,4 @@
-import type { CorkableSocket } from './write-coalescing.js';
+import { MAX_HELD_BYTES, type CorkableSocket } from './write-coalescing.js';
 
 /**
  * Sends the SSE frames written during one event-loop turn in one write per stream, from the second frame of
@@ -32,7 +32,15 @@ export class TurnWrites {
       socket.uncork();
       return;
     }
-    if (this.#held.has(socket)) return;
+    const held = this.#held.has(socket);
+    if (socket.writableLength >= MAX_HELD_BYTES) {
+      // A burst (a resume replaying the log): held bytes count as unsent, and would pass for a slow client.
+      // Ours is the only cork while held; otherwise Node's, taken for this write.
+      if (held) this.#held.delete(socket);
+      socket.uncork();
+      return;
+    }
+    if (held) return;
     this.#held.add(socket);
     socket.cork();
   }
@@ -45,11 +53,16 @@ export class TurnWrites {
 
   readonly #endTurn = (): void => {
     this.#turnStarted = false;
-    // Node's per-tick cork is long released by now; ours is the last one left.
-    for (const socket of this.#held) socket.uncork();
+    const held = [...this.#held];
     this.#held.clear();
     const waiting = this.#waiting;
     this.#waiting = [];
-    for (const resolve of waiting) resolve();
+    try {
+      // Node's per-tick cork is long released by now; ours is the last one left.
+      for (const socket of held) socket.uncork();
+    } finally {
+      // Whatever happened to a socket, no answer waits forever.
+      for (const resolve of waiting) resolve();
+    }
   };
 }

@@ -83,6 +83,28 @@ for (const transport of transports) {
       await expectLiveNext(resumed, other, 6);
     });
 
+    test('a resume larger than maxBufferedBytes reaches a fast client whole (frames held together are not a slow client)', async (t) => {
+      const server = await setUp(t, { maxBufferedBytes: 64 * 1024 });
+      const other = await transport.open(server, 'other');
+      await other.mount('Doc', INSTANCE);
+      const cursor = await clientThatLeftAtRev2(server, transport);
+      // 24 batches of 8 KB: three times the limit, all written in one turn when the stream opens.
+      const big = 'x'.repeat(8 * 1024);
+      for (let index = 0; index < 24; index++) {
+        const eventId = `big-${index}`;
+        await other.send({ event: 'set', type: 'Doc', instance: INSTANCE, payload: { prop: 'title', value: `${index}${big}` }, eventId });
+        await other.messages.next(acks(eventId));
+      }
+      const resumed = await transport.open(server, 'resumer', { resumeFrom: cursor });
+      for (let index = 0; index < 24; index++) {
+        const message = await resumed.messages.next(undefined, undefined, `missed batch ${index + 1}`);
+        const [patch] = bindUpdatesOf(message);
+        assert.equal(patch?.rev, 3 + index, `missed batch ${index + 1} in order`);
+        assert.equal(patch?.value, `${index}${big}`);
+      }
+      await expectLiveNext(resumed, other, 27);
+    });
+
     test('a cursor at the current revision gets nothing but stays subscribed', async (t) => {
       const server = await setUp(t);
       const other = await transport.open(server, 'other');

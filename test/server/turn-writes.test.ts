@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { NodeSseSink } from '../../server/node-sse-sink.js';
 import { TurnWrites } from '../../server/turn-writes.js';
+import { MAX_HELD_BYTES } from '../../server/write-coalescing.js';
 
 interface OpenStream {
   response: ServerResponse;
@@ -128,4 +129,24 @@ test('a stream closed while its frames are held does not stop the others from le
   await flushed;
   await c!.receivedAll('data: kept\n\n');
   await a!.receivedAll('data: first\n\n');
+});
+
+test('a burst in one turn is not held past MAX_HELD_BYTES, so it never passes for a slow client', async (t) => {
+  const [a, b] = await openStreams(t, 2);
+  const turn = new TurnWrites();
+  // A limit well under the burst: held bytes would count against it.
+  const sinkA = new NodeSseSink(a!.response, 32 * 1024, turn);
+  const sinkB = new NodeSseSink(b!.response, 32 * 1024, turn);
+  const frame = `data: ${'x'.repeat(4 * 1024)}\n\n`;
+  const kept = await inNewTurn(() => {
+    sinkA.write('data: first\n\n');
+    const answers: boolean[] = [];
+    for (let i = 0; i < 20; i++) {
+      answers.push(sinkB.write(frame));
+      assert.ok(b!.response.socket!.writableLength < MAX_HELD_BYTES + frame.length, `held bytes bounded after frame ${i}`);
+    }
+    return answers;
+  });
+  assert.ok(kept.every(Boolean), 'a fast client is never cut');
+  await b!.receivedAll(frame.repeat(20));
 });

@@ -4,10 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { coalesceWrites, type CorkableSocket } from '../../server/write-coalescing.js';
+import { coalesceWrites, MAX_HELD_BYTES, type CorkableSocket } from '../../server/write-coalescing.js';
 
 class RecordingSocket implements CorkableSocket {
   writableCorked = 0;
+  writableLength = 0;
   readonly log: string[] = [];
   cork(): void {
     this.writableCorked += 1;
@@ -50,4 +51,20 @@ test('a socket someone else holds is left to them', async () => {
   coalesceWrites(socket);
   await laterTurn();
   assert.deepEqual(socket.log, ['cork'], 'no cork or uncork of ours');
+});
+
+test('held bytes past MAX_HELD_BYTES leave at once, and the socket stays held for the rest of the work', async () => {
+  const socket = new RecordingSocket();
+  await Promise.resolve().then(() => {
+    coalesceWrites(socket);
+    socket.writableLength = MAX_HELD_BYTES - 1;
+    coalesceWrites(socket);
+    assert.deepEqual(socket.log, ['cork'], 'under the limit: still held');
+    socket.writableLength = MAX_HELD_BYTES;
+    coalesceWrites(socket);
+    assert.deepEqual(socket.log, ['cork', 'uncork', 'cork'], 'sent, then held again');
+    assert.equal(socket.writableCorked, 1);
+  });
+  await laterTurn();
+  assert.equal(socket.writableCorked, 0, 'released once, as scheduled');
 });
