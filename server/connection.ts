@@ -8,6 +8,9 @@ export interface ClientChannel {
   close(reason: string): void;
 }
 
+/** What an idle stream's positions read as: shared, and never written (writes go through `advance`). */
+const NO_ENTRIES: ReadonlyMap<string, CursorEntry> = new Map();
+
 /** One open stream of one client (a tab of a session), and the instance positions delivered on it. */
 export class Connection {
   /** The registry key: the client id within its session. */
@@ -15,10 +18,10 @@ export class Connection {
   readonly session: string;
   readonly clientId: string;
   readonly channel: ClientChannel;
-  /** Instance key → position (under the client's own instance names): what this stream has delivered. */
-  readonly positions = new Map<string, CursorEntry>();
-  /** Resolved instance → the name this client uses for it (`user-7f…` → `currentUser`). */
-  readonly aliases = new Map<string, string>();
+  // Both maps are made on first use: an idle stream (nothing mounted yet, no alias, the common case for
+  // aliases) holds neither, about 0.35 KB less per stream.
+  #positions: Map<string, CursorEntry> | undefined;
+  #aliases: Map<string, string> | undefined;
   #cursor: string | undefined;
 
   constructor(key: string, caller: { session: string; clientId: string }, channel: ClientChannel) {
@@ -28,21 +31,36 @@ export class Connection {
     this.channel = channel;
   }
 
+  /** Instance key → position (under the client's own instance names): what this stream has delivered. */
+  get positions(): ReadonlyMap<string, CursorEntry> {
+    return this.#positions ?? NO_ENTRIES;
+  }
+
+  /** The name this client uses for a resolved instance (`user-7f…` → `currentUser`), if it is another. */
+  aliasOf(instance: string): string | undefined {
+    return this.#aliases?.get(instance);
+  }
+
+  /** Records that this client names the resolved `instance` as `alias`. */
+  setAlias(instance: string, alias: string): void {
+    (this.#aliases ??= new Map()).set(instance, alias);
+  }
+
   /** Sends a message, naming aliased instances as this client knows them. */
   send(message: string): void {
-    this.channel.send(this.aliases.size === 0 ? message : this.#renamed(message), this);
+    this.channel.send(this.#aliases === undefined ? message : this.#renamed(message), this);
   }
 
   /** Records that a message brought this stream to `rev` of an instance. */
   advance(key: string, type: string, instance: string, rev: number): void {
-    const position = this.positions.get(key);
+    const position = this.#positions?.get(key);
     if (position) position.rev = rev;
-    else this.positions.set(key, { type, instance, rev });
+    else (this.#positions ??= new Map()).set(key, { type, instance, rev });
     this.#cursor = undefined;
   }
 
   forget(key: string): void {
-    if (this.positions.delete(key)) this.#cursor = undefined;
+    if (this.#positions?.delete(key)) this.#cursor = undefined;
   }
 
   /** The resume cursor after the last message sent (the SSE `id:`). Computed only when a transport asks. */
@@ -54,7 +72,7 @@ export class Connection {
     const patches = JSON.parse(message) as JsonObject[];
     let renamed = false;
     for (const patch of patches) {
-      const alias = typeof patch.instance === 'string' ? this.aliases.get(patch.instance) : undefined;
+      const alias = typeof patch.instance === 'string' ? this.#aliases?.get(patch.instance) : undefined;
       if (alias !== undefined) {
         patch.instance = alias;
         renamed = true;

@@ -23,6 +23,7 @@ import { MemoryStore } from './memory-store.js';
 import { NascError } from './nasc-error.js';
 import { RateLimiter } from './rate-limiter.js';
 import { SchemaRegistry, type AppSchema } from './schema-registry.js';
+import { SessionStreams } from './session-streams.js';
 import { copyState, toJsonState } from './json-state.js';
 import { ackJson, bindUpdateBatchJson } from './patch-json.js';
 import { diffState } from './state-diff.js';
@@ -156,7 +157,7 @@ export class NascEngine implements BrokerReceiver {
   readonly #connections = new Map<string, Connection>();
   readonly #subscribers = new Map<string, Set<Connection>>();
   /** Open streams per session. */
-  readonly #sessions = new Map<string, Set<Connection>>();
+  readonly #sessions = new SessionStreams();
   /**
    * The open stream holding each client id. While one session holds a client id, no other session may use
    * it; once its streams are gone it is free again (the session is part of every stream's key, so a later
@@ -208,8 +209,7 @@ export class NascEngine implements BrokerReceiver {
    */
   admit(caller: Caller): Rejection | undefined {
     if (this.#heldByOther(caller)) return reject(403, 'client_id_taken', 'This client id belongs to another session.');
-    const open = this.#sessions.get(caller.session);
-    if (open && open.size >= this.#limits.streamsPerSession && !this.#connections.has(connectionKey(caller))) {
+    if (this.#sessions.count(caller.session) >= this.#limits.streamsPerSession && !this.#connections.has(connectionKey(caller))) {
       this.#logLimit('streams', caller);
       return reject(429, 'too_many_streams', `A session may hold ${this.#limits.streamsPerSession} streams at once.`, undefined, 5_000);
     }
@@ -235,9 +235,7 @@ export class NascEngine implements BrokerReceiver {
     const block = this.#blocked.get(key);
     if (block?.eventId !== undefined) this.#blocked.set(key, { until: block.until });
     this.#holders.set(caller.clientId, connection);
-    let sessionStreams = this.#sessions.get(caller.session);
-    if (!sessionStreams) this.#sessions.set(caller.session, (sessionStreams = new Set()));
-    sessionStreams.add(connection);
+    this.#sessions.add(connection);
     // The stream's cursor starts where the client says it is, so even the first frame's `id:` keeps its
     // resume point; the replays below bring it forward.
     const resumes: { key: string; type: string; instance: string; entry: CursorEntry }[] = [];
@@ -260,7 +258,7 @@ export class NascEngine implements BrokerReceiver {
       const key = instanceKey(entry.type, instance);
       if (connection.positions.has(key)) continue;
       mounts += 1;
-      if (instance !== entry.instance) connection.aliases.set(instance, entry.instance);
+      if (instance !== entry.instance) connection.setAlias(instance, entry.instance);
       connection.advance(key, entry.type, entry.instance, entry.rev);
       resumes.push({ key, type: entry.type, instance, entry });
     }
@@ -279,8 +277,7 @@ export class NascEngine implements BrokerReceiver {
   close(connection: Connection): void {
     if (this.#connections.get(connection.key) === connection) this.#connections.delete(connection.key);
     if (this.#holders.get(connection.clientId) === connection) this.#holders.delete(connection.clientId);
-    const sessionStreams = this.#sessions.get(connection.session);
-    if (sessionStreams?.delete(connection) && sessionStreams.size === 0) this.#sessions.delete(connection.session);
+    this.#sessions.delete(connection);
     this.#detach(connection);
   }
 
@@ -412,7 +409,7 @@ export class NascEngine implements BrokerReceiver {
     let originServed = false;
     if (subscribers) {
       for (const connection of subscribers) {
-        connection.advance(key, published.type, connection.aliases.get(published.instance) ?? published.instance, published.rev);
+        connection.advance(key, published.type, connection.aliasOf(published.instance) ?? published.instance, published.rev);
         if (origin && connection.key === origin.clientId) {
           originServed = true;
           connection.send(`${published.batch.slice(0, -1)},${origin.ack}]`);
@@ -435,9 +432,9 @@ export class NascEngine implements BrokerReceiver {
     const position = direct.position;
     if (position) {
       const key = instanceKey(position.type, position.instance);
-      if (position.alias !== undefined) connection.aliases.set(position.instance, position.alias);
+      if (position.alias !== undefined) connection.setAlias(position.instance, position.alias);
       if (position.subscribe) this.#subscribe(key, connection);
-      connection.advance(key, position.type, connection.aliases.get(position.instance) ?? position.instance, position.rev);
+      connection.advance(key, position.type, connection.aliasOf(position.instance) ?? position.instance, position.rev);
     }
     if (direct.message !== undefined) connection.send(direct.message);
   }
@@ -517,12 +514,12 @@ export class NascEngine implements BrokerReceiver {
     if (this.#connections.get(connection.key) !== connection) return;
     if (this.#authorize) {
       const { session, clientId } = connection;
-      const requested = connection.aliases.get(instance) ?? instance;
+      const requested = connection.aliasOf(instance) ?? instance;
       if (!(await this.#authorize({ session, clientId, type, instance, requested, event: ReservedEvent.Mount }))) return;
     }
     const record = await this.store.load(type, instance);
     if (!record) return;
-    await this.#sendPosition(connection.key, type, instance, record, known, [], connection.aliases.get(instance) ?? instance);
+    await this.#sendPosition(connection.key, type, instance, record, known, [], connection.aliasOf(instance) ?? instance);
   }
 
   /** Subscribes a client to an instance and brings it from revision `known` to `record`: replay or snapshot. */
@@ -710,7 +707,7 @@ export class NascEngine implements BrokerReceiver {
 
   #mountCount(session: string): number {
     let count = 0;
-    for (const connection of this.#sessions.get(session) ?? []) count += connection.positions.size;
+    for (const connection of this.#sessions.of(session)) count += connection.positions.size;
     return count;
   }
 
