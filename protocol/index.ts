@@ -20,6 +20,6 @@ export {
   type EventRejection,
   type EventAccepted,
 } from './client-event.js';
-export { parseJsonGuarded, type GuardedJson } from './safe-json.js';
+export { isPrototypeKey, parseJsonGuarded, type GuardedJson } from './safe-json.js';
 export { formatSseComment, formatSseMessage, formatSseRetry, SSE_KEEPALIVE, type SseMessage } from './sse-frame.js';
 export { formatCursor, parseCursor, MAX_CURSOR_ENTRIES, type CursorEntry } from './cursor.js';

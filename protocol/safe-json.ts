@@ -2,6 +2,12 @@ import type { JsonValue } from './patch.js';
 
 // Keys that could reach an object's prototype chain once a handler spreads or merges the payload.
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Whether `key` is one {@link parseJsonGuarded} reports and drops: `__proto__`, `constructor` or `prototype`. */
+export function isPrototypeKey(key: string): boolean {
+  return PROTOTYPE_KEYS.has(key);
+}
+
 const MAYBE_PROTOTYPE_KEY = /__proto__|constructor|prototype|\\u/;
 
 /** The result of {@link parseJsonGuarded}: the value, and the first prototype key met (if any). */
@@ -23,7 +29,7 @@ export function parseJsonGuarded(text: string): GuardedJson {
   if (!MAYBE_PROTOTYPE_KEY.test(text)) return { value: JSON.parse(text) as JsonValue };
   let prototypeKey: string | undefined;
   const value = JSON.parse(text, (key, item: JsonValue) => {
-    if (!PROTOTYPE_KEYS.has(key)) return item;
+    if (!isPrototypeKey(key)) return item;
     prototypeKey ??= key;
     return undefined;
   }) as JsonValue;

@@ -1,4 +1,4 @@
-import { parseJsonGuarded, type JsonObject } from '../protocol/index.js';
+import { isPrototypeKey, parseJsonGuarded, type JsonObject } from '../protocol/index.js';
 
 /**
  * Where a state made here keeps the JSON text it was parsed from. A store that hands back the very object it
@@ -13,11 +13,6 @@ const FLAT_STATE = Symbol('nasc.flatState');
 
 type MarkedState = JsonObject & { [STATE_TEXT]?: string; [FLAT_STATE]?: true };
 
-/** Keys `parseJsonGuarded` drops; a state holding one takes the JSON path, which drops it the same way. */
-function isPrototypeKey(key: string): boolean {
-  return key === '__proto__' || key === 'constructor' || key === 'prototype';
-}
-
 /**
  * What a JSON round trip makes of a flat object (scalars only), without the round trip; `undefined` when the
  * object is not one (a nested value, an odd prototype, `toJSON`, a `bigint`, a prototype key): those take
@@ -31,6 +26,7 @@ function flatJsonState(value: object): MarkedState | undefined {
   const state: MarkedState = {};
   // [ECMA-262 SerializeJSONObject] own enumerable string keys, in Object.keys order.
   for (const key of Object.keys(source)) {
+    // parseJsonGuarded drops it: the JSON path below does the same.
     if (isPrototypeKey(key)) return undefined;
     const item = source[key];
     switch (typeof item) {
