@@ -76,7 +76,6 @@ export class MemoryStore implements Store {
   }
 
   async close(): Promise<void> {}
-
 }
 
 function slotKey(type: string, instance: string): string {
