@@ -1,4 +1,4 @@
-import type { Handler } from 'hono';
+import type { Context, Handler } from 'hono';
 import { decodeEvent } from './decode-event.js';
 import type { NascEngine } from './engine.js';
 import { jsonError } from './json-error.js';
@@ -28,9 +28,12 @@ export function eventRoute(engine: NascEngine, options: EventRouteOptions): Hand
     if (declared > options.maxBodyBytes) {
       return jsonError(c, 413, 'too_large', `An event may be at most ${options.maxBodyBytes} bytes.`);
     }
-    // With a declared length (already checked) node-server reads the body directly; only a chunked body is
-    // read through a stream, counting as it goes.
-    const text = Number.isFinite(declared) && c.req.header('Content-Length') !== undefined ? await c.req.text() : await readBounded(c.req.raw, options.maxBodyBytes);
+    // With a declared length (already checked) the body is taken from Node's buffer when it is all there, or
+    // read directly by node-server; only a chunked body is read through a stream, counting as it goes.
+    const text =
+      Number.isFinite(declared) && c.req.header('Content-Length') !== undefined
+        ? ((await bufferedBody(c, declared)) ?? (await c.req.text()))
+        : await readBounded(c.req.raw, options.maxBodyBytes);
     if (text === undefined) return jsonError(c, 413, 'too_large', `An event may be at most ${options.maxBodyBytes} bytes.`);
     const decoded = decodeEvent(text, options.maxBodyBytes, true);
     if (!decoded.ok) return jsonError(c, decoded.status, decoded.code, decoded.message);
@@ -43,6 +46,32 @@ export function eventRoute(engine: NascEngine, options: EventRouteOptions): Hand
     if (flushing) await flushing;
     return c.json({ ok: true, eventId: result.eventId }, 202);
   };
+}
+
+/** The part of Node's `IncomingMessage` a received body is taken from. */
+interface NodeIncoming {
+  readonly readableLength: number;
+  read(): Uint8Array | string | null;
+}
+
+const utf8 = new TextDecoder();
+
+/**
+ * The body, when Node has already received all of it: a small POST comes in the same packet as its headers,
+ * and by the time the route runs it waits in the request's buffer. Taken from there it skips the two ticks
+ * the stream's `data` and `end` take, about 5 µs per event. Decoded as node-server decodes it (a leading BOM
+ * dropped, bad UTF-8 replaced). `undefined` on other runtimes, or while part of the body is on its way.
+ */
+async function bufferedBody(c: Context, length: number): Promise<string | undefined> {
+  const incoming = (c.env as { incoming?: Partial<NodeIncoming> } | undefined)?.incoming;
+  if (!incoming || length === 0 || typeof incoming.read !== 'function') return undefined;
+  // The route runs inside the 'request' event, before Node's parser has read on past the headers: one
+  // microtask later, a body that came with them is in the buffer.
+  await undefined;
+  if (incoming.readableLength !== length) return undefined;
+  const body = incoming.read();
+  if (body === null) return undefined;
+  return typeof body === 'string' ? body : utf8.decode(body);
 }
 
 /** Reads a request body as UTF-8, giving up (undefined) as soon as it passes `maxBytes`. */
