@@ -24,17 +24,15 @@ export function eventRoute(engine: NascEngine, options: EventRouteOptions): Hand
     if (!JSON_TYPE.test(c.req.header('Content-Type') ?? '')) {
       return jsonError(c, 415, 'unsupported_media_type', 'Send the event as Content-Type: application/json.');
     }
-    const declared = Number(c.req.header('Content-Length'));
-    if (declared > options.maxBodyBytes) {
-      return jsonError(c, 413, 'too_large', `An event may be at most ${options.maxBodyBytes} bytes.`);
-    }
+    // No Content-Length (a chunked body) reads as NaN.
+    const declared = Number(c.req.header('Content-Length') ?? Number.NaN);
+    if (declared > options.maxBodyBytes) return tooLarge(c, options.maxBodyBytes);
     // With a declared length (already checked) the body is taken from Node's buffer when it is all there, or
     // read directly by node-server; only a chunked body is read through a stream, counting as it goes.
-    const text =
-      Number.isFinite(declared) && c.req.header('Content-Length') !== undefined
-        ? ((await bufferedBody(c, declared)) ?? (await c.req.text()))
-        : await readBounded(c.req.raw, options.maxBodyBytes);
-    if (text === undefined) return jsonError(c, 413, 'too_large', `An event may be at most ${options.maxBodyBytes} bytes.`);
+    const text = Number.isFinite(declared)
+      ? ((await bufferedBody(c, declared)) ?? (await c.req.text()))
+      : await readBounded(c.req.raw, options.maxBodyBytes);
+    if (text === undefined) return tooLarge(c, options.maxBodyBytes);
     const decoded = decodeEvent(text, options.maxBodyBytes, true);
     if (!decoded.ok) return jsonError(c, decoded.status, decoded.code, decoded.message);
     // The posted event is a ClientEvent with its clientId beside it: the engine reads only the fields it
@@ -46,6 +44,10 @@ export function eventRoute(engine: NascEngine, options: EventRouteOptions): Hand
     if (flushing) await flushing;
     return c.json({ ok: true, eventId: result.eventId }, 202);
   };
+}
+
+function tooLarge(c: Context, maxBodyBytes: number): Response {
+  return jsonError(c, 413, 'too_large', `An event may be at most ${maxBodyBytes} bytes.`);
 }
 
 /** The part of Node's `IncomingMessage` a received body is taken from. */
