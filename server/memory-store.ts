@@ -26,7 +26,7 @@ export class MemoryStore implements Store {
    * Instance key → event id → outcome. A success is kept as its revision alone (the type and instance are
    * the key's): one object fewer per event to keep alive, copy and promote.
    */
-  readonly #outcomes: GroupedGenerationalMap<string, string, number | EventOutcome>;
+  readonly #outcomes: GroupedGenerationalMap<number | EventOutcome>;
   readonly #logSize: number;
 
   constructor(options: MemoryStoreOptions = {}) {
