@@ -16,6 +16,14 @@ export interface CursorEntry {
 export const MAX_CURSOR_ENTRIES = 256;
 
 /**
+ * The part of a cursor entry before its revision, `type/instance@` URI-encoded: a server keeps it per position
+ * and appends the revision on each message.
+ */
+export function cursorEntryPrefix(type: string, instance: string): string {
+  return `${encodeURIComponent(type)}/${encodeURIComponent(instance)}@`;
+}
+
+/**
  * Formats cursor entries.
  *
  * @example
@@ -24,7 +32,7 @@ export const MAX_CURSOR_ENTRIES = 256;
 export function formatCursor(entries: Iterable<CursorEntry>): string {
   const parts: string[] = [];
   for (const { type, instance, rev } of entries) {
-    parts.push(`${encodeURIComponent(type)}/${encodeURIComponent(instance)}@${rev}`);
+    parts.push(cursorEntryPrefix(type, instance) + rev);
   }
   return parts.join(' ');
 }

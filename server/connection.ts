@@ -1,4 +1,4 @@
-import { formatCursor, type CursorEntry, type JsonObject } from '../protocol/index.js';
+import { cursorEntryPrefix, type CursorEntry, type JsonObject } from '../protocol/index.js';
 
 /** The narrow view of a transport the engine needs: send one patch array, or close. */
 export interface ClientChannel {
@@ -6,6 +6,11 @@ export interface ClientChannel {
   send(message: string, connection: Connection): void;
   /** Ends the stream; the client reconnects and resumes from its cursor. */
   close(reason: string): void;
+}
+
+/** A position, with its cursor text up to the revision made once (not URI-encoded again on every message). */
+interface Position extends CursorEntry {
+  readonly prefix: string;
 }
 
 /** What an idle stream's positions read as: shared, and never written (writes go through `advance`). */
@@ -20,7 +25,7 @@ export class Connection {
   readonly channel: ClientChannel;
   // Both maps are made on first use: an idle stream (nothing mounted yet, no alias, the common case for
   // aliases) holds neither, about 0.35 KB less per stream.
-  #positions: Map<string, CursorEntry> | undefined;
+  #positions: Map<string, Position> | undefined;
   #aliases: Map<string, string> | undefined;
   #cursor: string | undefined;
 
@@ -55,7 +60,7 @@ export class Connection {
   advance(key: string, type: string, instance: string, rev: number): void {
     const position = this.#positions?.get(key);
     if (position) position.rev = rev;
-    else (this.#positions ??= new Map()).set(key, { type, instance, rev });
+    else (this.#positions ??= new Map()).set(key, { type, instance, rev, prefix: cursorEntryPrefix(type, instance) });
     this.#cursor = undefined;
   }
 
@@ -63,9 +68,17 @@ export class Connection {
     if (this.#positions?.delete(key)) this.#cursor = undefined;
   }
 
-  /** The resume cursor after the last message sent (the SSE `id:`). Computed only when a transport asks. */
+  /**
+   * The resume cursor after the last message sent (the SSE `id:`), as `formatCursor` writes it. Computed only
+   * when a transport asks.
+   */
   get cursor(): string {
-    return (this.#cursor ??= formatCursor(this.positions.values()));
+    if (this.#cursor === undefined) {
+      let cursor = '';
+      if (this.#positions) for (const { prefix, rev } of this.#positions.values()) cursor += cursor === '' ? prefix + rev : ` ${prefix}${rev}`;
+      this.#cursor = cursor;
+    }
+    return this.#cursor;
   }
 
   #renamed(message: string): string {

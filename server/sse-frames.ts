@@ -11,8 +11,12 @@ export class SseFrames {
   #statedCursor = false;
 
   frame(message: string, connection: Connection): string {
-    if (!this.#statedCursor && connection.positions.size === 0) return formatSseMessage({ data: message });
+    // [spec] No CR or LF inside a field value. A message is JSON text (JSON writes a line break in a string
+    // as `\n`) and the cursor is URI-encoded, so the frame is written as it is; should a message ever hold a
+    // line break (a custom broker's doing), formatSseMessage refuses it loudly instead.
+    if (message.includes('\n') || message.includes('\r')) return formatSseMessage({ data: message });
+    if (!this.#statedCursor && connection.positions.size === 0) return `data: ${message}\n\n`;
     this.#statedCursor = true;
-    return formatSseMessage({ data: message, id: connection.cursor });
+    return `id: ${connection.cursor}\ndata: ${message}\n\n`;
   }
 }
