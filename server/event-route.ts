@@ -2,12 +2,20 @@ import type { Context, Handler } from 'hono';
 import { decodeEvent } from './decode-event.js';
 import type { NascEngine } from './engine.js';
 import { jsonError } from './json-error.js';
-import { requestSession } from './session-middleware.js';
+import { checkOrigin, type OriginPolicy } from './origin-check.js';
+import { requestOrigin } from './request-origin.js';
+import type { SessionCodec } from './session-codec.js';
+import { verifySession, type SessionCookieSettings } from './session-cookie.js';
+import { NO_SESSION_MESSAGE } from './session-middleware.js';
 import type { TurnWrites } from './turn-writes.js';
 
 /** Options of the event endpoint. */
 export interface EventRouteOptions {
   maxBodyBytes: number;
+  /** Which pages may post events: checked first, as `originGuard` does for the other routes. */
+  origins: OriginPolicy;
+  /** The session cookie every event must carry (never issued here: the stream issues it). */
+  sessions: { codec: SessionCodec; cookie: SessionCookieSettings };
   /** The SSE route's: the 202 waits until the frames it holds (this event's among them) have left. */
   turnWrites?: TurnWrites;
 }
@@ -19,7 +27,15 @@ const JSON_TYPE = /^application\/json\s*(;|$)/i;
  * been applied (its patches and ack are already on the client's stream), or a 4xx `{error, code}`.
  */
 export function eventRoute(engine: NascEngine, options: EventRouteOptions): Handler {
+  const { origins, sessions } = options;
   return async function nascPostEvent(c) {
+    // The origin and session checks of `originGuard` and `sessionMiddleware`, in their order, done here rather
+    // than as two more middleware: every event pays for each async step, and at 8 posts in flight they cost
+    // more than the checks.
+    const refused = checkOrigin(c.req.header('Origin'), c.req.header('Sec-Fetch-Site'), () => requestOrigin(c, origins.trustProxy), origins);
+    if (refused) return jsonError(c, refused.status, refused.code, refused.message);
+    const session = verifySession(sessions.codec, c.req.header('Cookie'), sessions.cookie);
+    if (!session) return jsonError(c, 403, 'no_session', NO_SESSION_MESSAGE);
     // Requiring JSON also makes a cross-site POST need a CORS preflight: plain forms cannot send it.
     if (!JSON_TYPE.test(c.req.header('Content-Type') ?? '')) {
       return jsonError(c, 415, 'unsupported_media_type', 'Send the event as Content-Type: application/json.');
@@ -38,7 +54,7 @@ export function eventRoute(engine: NascEngine, options: EventRouteOptions): Hand
     // The posted event is a ClientEvent with its clientId beside it: the engine reads only the fields it
     // knows, so it is passed as it is rather than copied without that one field.
     const event = decoded.value;
-    const result = await engine.handle({ session: requestSession(c), clientId: event.clientId }, event);
+    const result = await engine.handle({ session, clientId: event.clientId }, event);
     if (!result.ok) return jsonError(c, result.status, result.code, result.message, result.eventId, result.retryAfterMs);
     const flushing = options.turnWrites?.flushed();
     if (flushing) await flushing;

@@ -6,6 +6,9 @@ import { issueSession, sessionCookieSettings, verifySession, type SessionCookieO
 
 export type { SessionCookieOptions } from './session-cookie.js';
 
+/** What a request without a valid session cookie is told (403 `no_session`). */
+export const NO_SESSION_MESSAGE = 'No valid session: open the event stream first (it sets the session cookie).';
+
 /**
  * The `Set-Cookie` value a request was given, if it got a new session: a WebSocket upgrade answers with a
  * response of its own, which must carry it too.
@@ -36,7 +39,7 @@ export function sessionMiddleware(
     let session = verifySession(codec, c.req.header('Cookie'), settings);
     if (!session) {
       if (!options.issue) {
-        return jsonError(c, 403, 'no_session', 'No valid session: open the event stream first (it sets the session cookie).');
+        return jsonError(c, 403, 'no_session', NO_SESSION_MESSAGE);
       }
       const issued = issueSession(codec, settings, () => requestOrigin(c, trustProxy).startsWith('https:'));
       session = issued.session;
