@@ -76,6 +76,19 @@ describe('POST /nasc/event body', () => {
     return bindUpdatesOf(message).find((patch) => patch.prop === 'title')?.value;
   }
 
+  test('the 202 says ok and the event id, as JSON.stringify writes it (quotes and non-ASCII in the id too)', async () => {
+    for (const eventId of ['plain-id', 'quote"back\\slash', 'é ✓ 𝄞']) {
+      const response = await fetch(`${server.baseUrl}/nasc/event`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Cookie: sessionCookieFor(server.baseUrl)! },
+        body: eventBody(eventId, 'answered').toString('utf8'),
+      });
+      assert.equal(response.status, 202);
+      assert.equal(response.headers.get('content-type'), 'application/json');
+      assert.equal(await response.text(), JSON.stringify({ ok: true, eventId }));
+    }
+  });
+
   test('a body that came with its headers is applied', async () => {
     const body = eventBody('with-headers', 'one packet');
     const answer = await rawPost([Buffer.concat([Buffer.from(head(body.length)), body])]);
