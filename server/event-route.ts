@@ -4,6 +4,7 @@ import type { NascEngine } from './engine.js';
 import { jsonError } from './json-error.js';
 import { jsonString } from './patch-json.js';
 import { checkOrigin, type OriginPolicy } from './origin-check.js';
+import { requestHeader } from './request-header.js';
 import { requestOrigin } from './request-origin.js';
 import type { SessionCodec } from './session-codec.js';
 import { verifySession, type SessionCookieSettings } from './session-cookie.js';
@@ -33,16 +34,16 @@ export function eventRoute(engine: NascEngine, options: EventRouteOptions): Hand
     // The origin and session checks of `originGuard` and `sessionMiddleware`, in their order, done here rather
     // than as two more middleware: every event pays for each async step, and at 8 posts in flight they cost
     // more than the checks.
-    const refused = checkOrigin(c.req.header('Origin'), c.req.header('Sec-Fetch-Site'), () => requestOrigin(c, origins.trustProxy), origins);
+    const refused = checkOrigin(requestHeader(c, 'origin'), requestHeader(c, 'sec-fetch-site'), () => requestOrigin(c, origins.trustProxy), origins);
     if (refused) return jsonError(c, refused.status, refused.code, refused.message);
-    const session = verifySession(sessions.codec, c.req.header('Cookie'), sessions.cookie);
+    const session = verifySession(sessions.codec, requestHeader(c, 'cookie'), sessions.cookie);
     if (!session) return jsonError(c, 403, 'no_session', NO_SESSION_MESSAGE);
     // Requiring JSON also makes a cross-site POST need a CORS preflight: plain forms cannot send it.
-    if (!JSON_TYPE.test(c.req.header('Content-Type') ?? '')) {
+    if (!JSON_TYPE.test(requestHeader(c, 'content-type') ?? '')) {
       return jsonError(c, 415, 'unsupported_media_type', 'Send the event as Content-Type: application/json.');
     }
     // No Content-Length (a chunked body) reads as NaN.
-    const declared = Number(c.req.header('Content-Length') ?? Number.NaN);
+    const declared = Number(requestHeader(c, 'content-length') ?? Number.NaN);
     if (declared > options.maxBodyBytes) return tooLarge(c, options.maxBodyBytes);
     // With a declared length (already checked) the body is taken from Node's buffer when it is all there, or
     // read directly by node-server; only a chunked body is read through a stream, counting as it goes.
