@@ -3,7 +3,8 @@
  * bare baseline side by side, and writes docs/benchmarks.md.
  *
  *   --smoke            tiny counts, one run each, under a minute; writes dist/bench/benchmarks-smoke.md
- *   --only=a,b         only these sections: size, throughput, latency, clicks, fanout, idle
+ *   --only=a,b         only these sections: size, throughput, latency, clicks, fanout, idle; writes
+ *                      dist/bench/benchmarks-partial.md and its figures beside it (docs/ keeps the full run)
  *   --out=path         where to write the report
  *   --profile=dir      run the Nasc servers under `node --cpu-prof`, write profiles to dir and print summaries
  *   --rerender         write the report again from the last (full, or with --smoke smoke) run's figures, e.g.
@@ -84,7 +85,9 @@ async function main(): Promise<void> {
   const config = smoke ? SMOKE : FULL;
   const only = option('only')?.split(',') as Section[] | undefined;
   const wanted = (section: Section) => !only || only.includes(section);
-  const out = resolve(option('out') ?? (smoke ? join(ROOT, 'dist/bench/benchmarks-smoke.md') : join(ROOT, 'docs/benchmarks.md')));
+  // Only a complete full run replaces docs/benchmarks.md.
+  const defaultOut = smoke ? 'dist/bench/benchmarks-smoke.md' : only ? 'dist/bench/benchmarks-partial.md' : 'docs/benchmarks.md';
+  const out = resolve(option('out') ?? join(ROOT, defaultOut));
   const profileDir = option('profile') ? resolve(option('profile')!) : undefined;
   const pinned = process.env.NASC_BENCH_PINNED === '1';
   const machine = describeMachine(pinned);
@@ -142,13 +145,15 @@ async function main(): Promise<void> {
   machine.loadAfter = loadavg();
   const checks = checkTargets(figures);
   const minutes = (Date.now() - startedAt.getTime()) / 60_000;
-  const command = smoke ? 'npm run bench -- --smoke' : 'npm run bench';
+  const flags = [smoke ? '--smoke' : '', only ? `--only=${only.join(',')}` : ''].filter(Boolean).join(' ');
+  const command = flags ? `npm run bench -- ${flags}` : 'npm run bench';
   const report = renderReport({ machine, command, mode: config.mode, startedAt, minutes, runs: config.runs, idleRuns: config.idle.runs, figures, checks, failures });
   mkdirSync(resolve(out, '..'), { recursive: true });
   writeFileSync(out, report);
-  // The raw per-run figures, for anyone who wants more than the report shows (and for --rerender).
+  // The raw per-run figures, for anyone who wants more than the report shows (and for --rerender). A run of
+  // some sections only keeps them beside its report: --rerender rebuilds the docs from a complete run.
   const saved: SavedRun = { machine, mode: config.mode, runs: config.runs, idleRuns: config.idle.runs, startedAt: startedAt.toISOString(), minutes, command, figures, failures };
-  writeFileSync(lastRunFile(smoke), `${JSON.stringify(saved, null, 1)}\n`);
+  writeFileSync(only ? `${out.replace(/\.md$/, '')}.json` : lastRunFile(smoke), `${JSON.stringify(saved, null, 1)}\n`);
   console.log('');
   for (const check of checks) console.log(`${check.met ? 'met   ' : 'MISSED'}  ${check.target}: ${check.figure}`);
   console.log(`\nwrote ${out} (${minutes.toFixed(1)} minutes)`);
