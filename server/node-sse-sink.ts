@@ -17,8 +17,8 @@ export interface NodeResponse {
 /**
  * An SSE stream written straight to Node's response (its head already written): a frame is one `write`,
  * with no web stream, encoder or pipe in between, which cost promises per frame and kilobytes per idle
- * stream. A frame leaves at once, or, with `turn`, at once when it is the first of its event-loop turn and
- * with the turn's other frames to this stream otherwise (see {@link TurnWrites}).
+ * stream. A frame leaves at once, or, with `turn`, at the end of its event-loop turn with the turn's other
+ * frames to this stream (see {@link TurnWrites}).
  */
 export class NodeSseSink implements SseSink {
   readonly #response: NodeResponse;
