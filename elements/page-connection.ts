@@ -254,9 +254,11 @@ export class PageConnection extends EventTarget {
         return;
       }
       this.#waiters.set(eventId, origin ? { resolve, origin } : { resolve });
-      if (origin) markPending(origin, +1);
       this.#scheduleStart();
       this.#pump();
+      // After the send (which happens in the call above): the attributes restyle the element, and that work
+      // need not delay the event. The answer comes in a later task, so it cannot be settled before this.
+      if (origin) markPending(origin, +1);
     });
   }
 
@@ -613,8 +615,10 @@ export class PageConnection extends EventTarget {
           entry.sent = true;
           entry.sentAt = performance.now();
           this.#watchAcks();
+          // Sent first, announced right after (listeners still hear of it in the same task).
+          const sending = transport.send(entry.event);
           this.dispatchEvent(new NascSendEvent(entry.event));
-          const result = await transport.send(entry.event);
+          const result = await sending;
           if (result.status === 'retry') {
             entry.sent = false;
             this.#retryPumpLater(result);
