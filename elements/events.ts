@@ -37,7 +37,10 @@ export class NascPatchEvent extends Event {
   }
 }
 
-/** An event went out (also every mount, resync and retry): what a traffic panel lists. */
+/**
+ * An event went out (also every mount, resync and retry): what a traffic panel lists. Dispatched right after
+ * the event was handed to the transport, in the same task: changing `event` changes nothing that was sent.
+ */
 export class NascSendEvent extends Event {
   static readonly eventName = 'nasc-send';
   readonly event: ClientEvent;

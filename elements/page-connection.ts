@@ -595,8 +595,9 @@ export class PageConnection extends EventTarget {
       while (transport === this.#transport && transport.canSend) {
         const control = this.#control.shift();
         if (control) {
+          const sending = transport.send(control);
           this.dispatchEvent(new NascSendEvent(control));
-          const result = await transport.send(control);
+          const result = await sending;
           if (result.status === 'retry') {
             this.#control.unshift(control);
             this.#retryPumpLater(result);

@@ -43,8 +43,10 @@ export interface EventAccepted<T> {
 /** Longest id accepted in `type`, `instance`, `event`, `eventId` and `clientId`. */
 export const MAX_ID_LENGTH = 200;
 
-// Ids end up in SSE frames, log lines and store keys: printable ASCII and non-control Unicode only.
-const ID_PATTERN = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]+$/u;
+// Ids end up in SSE frames, log lines, store keys and URI-encoded cursors: printable ASCII and non-control
+// Unicode only. With the `u` flag a surrogate pair is one code point, so `\ud800-\udfff` refuses only a lone
+// surrogate (a JSON escape can send one), which `encodeURIComponent` cannot encode.
+const ID_PATTERN = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff]+$/u;
 
 /** True when `value` is a string usable as an id on the wire (no control characters, bounded length). */
 export function isWireId(value: unknown): value is string {

@@ -127,6 +127,9 @@ function instanceKey(type: string, instance: string): string {
 }
 
 /** The registry key of a client's stream: its client id within its session. */
+/** A surrogate not in a pair (with the `u` flag a pair is one code point): a cursor cannot URI-encode it. */
+const LONE_SURROGATE = /[\ud800-\udfff]/u;
+
 function connectionKey(caller: Caller): string {
   const known = connectionKeys.get(caller);
   // Checked, not trusted: a caller object reused with another session or client id gets its own key.
@@ -696,7 +699,9 @@ export class NascEngine implements BrokerReceiver {
   #resolve(caller: Caller, type: string, instance: string): string {
     if (!this.#resolveInstance) return instance;
     const resolved = this.#resolveInstance({ session: caller.session, type, instance });
-    if (typeof resolved !== 'string' || resolved === '') throw new TypeError(`resolveInstance returned no instance for ${type}/${instance}`);
+    if (typeof resolved !== 'string' || resolved === '' || LONE_SURROGATE.test(resolved)) {
+      throw new TypeError(`resolveInstance returned no usable instance for ${type}/${instance}`);
+    }
     return resolved;
   }
 

@@ -77,6 +77,10 @@ const BAD_FIELDS: BadCase[] = [
   { name: 'type is an array', body: { ...INCREMENT, type: ['Doc'] }, status: 400, code: 'bad_field' },
   { name: 'instance is an object', body: { ...INCREMENT, instance: { id: TARGET } }, status: 400, code: 'bad_field' },
   { name: 'instance is 201 characters', body: { ...INCREMENT, instance: 'i'.repeat(201) }, status: 400, code: 'bad_field' },
+  // A lone surrogate (JSON can escape one) cannot be URI-encoded into a resume cursor.
+  { name: 'instance holds a lone surrogate', body: { ...INCREMENT, instance: `${TARGET}\ud800` }, status: 400, code: 'bad_field' },
+  { name: 'a mount of an instance holding a lone surrogate', body: { event: 'mount', type: 'Doc', instance: '\udc00lone', payload: {} }, status: 400, code: 'bad_field' },
+  { name: 'eventId holds a lone surrogate', body: { ...INCREMENT, eventId: 'evt\udbff' }, status: 400, code: 'bad_field' },
   { name: 'payload is an array', body: { ...INCREMENT, payload: [1] }, status: 400, code: 'bad_field' },
   { name: 'payload is a string', body: { ...INCREMENT, payload: 'x' }, status: 400, code: 'bad_field' },
   { name: 'payload is a number', body: { ...INCREMENT, payload: 3 }, status: 400, code: 'bad_field' },
