@@ -107,7 +107,7 @@ export function createNasc(options: NascOptions): Nasc {
   const codec = new SessionCodec(resolveSecret(options.sessions));
   const cookie = options.sessions?.cookie ?? {};
   const cookieSettings = sessionCookieSettings(cookie);
-  const openSession = sessionMiddleware(codec, { ...cookie, issue: true, trustProxy });
+  const openSession = sessionMiddleware(codec, { ...cookie, trustProxy });
   // Both ways in to a WebSocket share one keepalive timer and the same per-socket code.
   const wsOptions = { maxBodyBytes, maxBufferedBytes, ticker: new KeepAliveTicker(keepAliveMs) };
   const attachments = new WsAttachments(

@@ -8,7 +8,6 @@ import { requestHeader } from './request-header.js';
 import { requestOrigin } from './request-origin.js';
 import type { SessionCodec } from './session-codec.js';
 import { verifySession, type SessionCookieSettings } from './session-cookie.js';
-import { NO_SESSION_MESSAGE } from './session-middleware.js';
 import type { TurnWrites } from './turn-writes.js';
 
 /** Options of the event endpoint. */
@@ -31,13 +30,13 @@ const JSON_TYPE = /^application\/json\s*(;|$)/i;
 export function eventRoute(engine: NascEngine, options: EventRouteOptions): Handler {
   const { origins, sessions } = options;
   return async function nascPostEvent(c) {
-    // The origin and session checks of `originGuard` and `sessionMiddleware`, in their order, done here rather
-    // than as two more middleware: every event pays for each async step, and at 8 posts in flight they cost
-    // more than the checks.
+    // The origin check of `originGuard`, then the session cookie (a missing or forged one means the event
+    // cannot be tied to a stream), done here rather than as two more middleware: every event pays for each
+    // async step, and at 8 posts in flight they cost more than the checks.
     const refused = checkOrigin(requestHeader(c, 'origin'), requestHeader(c, 'sec-fetch-site'), () => requestOrigin(c, origins.trustProxy), origins);
     if (refused) return jsonError(c, refused.status, refused.code, refused.message);
     const session = verifySession(sessions.codec, requestHeader(c, 'cookie'), sessions.cookie);
-    if (!session) return jsonError(c, 403, 'no_session', NO_SESSION_MESSAGE);
+    if (!session) return jsonError(c, 403, 'no_session', 'No valid session: open the event stream first (it sets the session cookie).');
     // Requiring JSON also makes a cross-site POST need a CORS preflight: plain forms cannot send it.
     if (!JSON_TYPE.test(requestHeader(c, 'content-type') ?? '')) {
       return jsonError(c, 415, 'unsupported_media_type', 'Send the event as Content-Type: application/json.');

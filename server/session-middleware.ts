@@ -1,13 +1,9 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { jsonError } from './json-error.js';
 import { requestOrigin } from './request-origin.js';
 import type { SessionCodec } from './session-codec.js';
 import { issueSession, sessionCookieSettings, verifySession, type SessionCookieOptions } from './session-cookie.js';
 
 export type { SessionCookieOptions } from './session-cookie.js';
-
-/** What a request without a valid session cookie is told (403 `no_session`). */
-export const NO_SESSION_MESSAGE = 'No valid session: open the event stream first (it sets the session cookie).';
 
 /**
  * The `Set-Cookie` value a request was given, if it got a new session: a WebSocket upgrade answers with a
@@ -25,22 +21,16 @@ export function requestSession(c: Context): string {
 }
 
 /**
- * Binds requests to a server-issued session: an HttpOnly, SameSite cookie holding a signed session id.
- * Routes that open a stream (`issue: true`) give a new session to a caller without a valid one; other routes
- * refuse such callers with 403, since a missing or forged cookie means the event cannot be tied to a stream.
+ * Binds a stream's opening request (SSE or WebSocket) to a server-issued session: an HttpOnly, SameSite
+ * cookie holding a signed session id, given anew to a caller without a valid one. (`POST /event` never
+ * issues one: it checks the cookie itself and refuses a request without it.)
  */
-export function sessionMiddleware(
-  codec: SessionCodec,
-  options: SessionCookieOptions & { issue: boolean; trustProxy?: boolean },
-): MiddlewareHandler {
+export function sessionMiddleware(codec: SessionCodec, options: SessionCookieOptions & { trustProxy?: boolean }): MiddlewareHandler {
   const settings = sessionCookieSettings(options);
   const trustProxy = options.trustProxy ?? false;
   return async function nascSession(c, next) {
     let session = verifySession(codec, c.req.header('Cookie'), settings);
     if (!session) {
-      if (!options.issue) {
-        return jsonError(c, 403, 'no_session', NO_SESSION_MESSAGE);
-      }
       const issued = issueSession(codec, settings, () => requestOrigin(c, trustProxy).startsWith('https:'));
       session = issued.session;
       c.header('Set-Cookie', issued.setCookie, { append: true });
