@@ -3,9 +3,9 @@ import { decodeEvent } from './decode-event.js';
 import type { NascEngine } from './engine.js';
 import { jsonError } from './json-error.js';
 import { jsonString } from './patch-json.js';
-import { checkOrigin, type OriginPolicy } from './origin-check.js';
+import type { OriginPolicy } from './origin-check.js';
+import { refuseForeignOrigin } from './origin-guard.js';
 import { requestHeader } from './request-header.js';
-import { requestOrigin } from './request-origin.js';
 import type { SessionCodec } from './session-codec.js';
 import { verifySession, type SessionCookieSettings } from './session-cookie.js';
 import type { TurnWrites } from './turn-writes.js';
@@ -33,8 +33,8 @@ export function eventRoute(engine: NascEngine, options: EventRouteOptions): Hand
     // The origin check of `originGuard`, then the session cookie (a missing or forged one means the event
     // cannot be tied to a stream), done here rather than as two more middleware: every event pays for each
     // async step, and at 8 posts in flight they cost more than the checks.
-    const refused = checkOrigin(requestHeader(c, 'origin'), requestHeader(c, 'sec-fetch-site'), () => requestOrigin(c, origins.trustProxy), origins);
-    if (refused) return jsonError(c, refused.status, refused.code, refused.message);
+    const foreign = refuseForeignOrigin(c, origins);
+    if (foreign) return foreign;
     const session = verifySession(sessions.codec, requestHeader(c, 'cookie'), sessions.cookie);
     if (!session) return jsonError(c, 403, 'no_session', 'No valid session: open the event stream first (it sets the session cookie).');
     // Requiring JSON also makes a cross-site POST need a CORS preflight: plain forms cannot send it.
