@@ -45,12 +45,14 @@ app.get('/', (c) => {
 app.get('/__bench/memory', (c) => c.json(memoryReport(nasc.engine.connectionCount)));
 app.get('/__bench/cpu', (c) => c.json(cpuReport()));
 
-// WebSockets as the docs recommend (`nasc.attach`), or through the Hono route with `NASC_BENCH_WS=route`.
+// WebSockets and event POSTs as the docs recommend (`nasc.attach`), or through the Hono routes with
+// `NASC_BENCH_WS=route` (both) or `NASC_BENCH_EVENTS=route` (event POSTs only).
 const viaHonoRoute = process.env.NASC_BENCH_WS === 'route';
+const eventsViaHonoRoute = viaHonoRoute || process.env.NASC_BENCH_EVENTS === 'route';
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', ...(viaHonoRoute ? { websocket: nasc.websocket } : {}) }, (info: AddressInfo) => {
   console.log(`READY ${info.port}`);
 }) as Server;
-if (!viaHonoRoute) nasc.attach(server);
+if (!viaHonoRoute) nasc.attach(server, eventsViaHonoRoute ? { eventPath: false } : {});
 stopWithParent(() => {
   void nasc.close();
   server.closeAllConnections();

@@ -1,16 +1,17 @@
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
-import { HTTPException } from 'hono/http-exception';
 import { WebSocketServer } from 'ws';
 import { clientScriptRoute } from './client-script-route.js';
 import { NascEngine, type EngineOptions } from './engine.js';
+import { EventAttachments } from './event-attach.js';
+import { EventPosts } from './event-post.js';
 import { eventRoute } from './event-route.js';
+import { failureAnswer } from './failure-answer.js';
 import { addHealthRoutes } from './health-routes.js';
-import { CommonRefusals, jsonError, refusalResponse } from './json-error.js';
+import { jsonError } from './json-error.js';
 import { KeepAliveTicker } from './keep-alive-ticker.js';
 import { originPolicy } from './origin-check.js';
 import { originGuard } from './origin-guard.js';
-import { isBackendUnavailable } from './redis-errors.js';
 import { resolveSecret, type SecretOptions } from './secret.js';
 import { SessionCodec } from './session-codec.js';
 import { sessionCookieSettings } from './session-cookie.js';
@@ -18,7 +19,7 @@ import { sessionMiddleware, type SessionCookieOptions } from './session-middlewa
 import { addSchemaRoutes } from './schema-routes.js';
 import { sseRoute } from './sse-route.js';
 import { TurnWrites } from './turn-writes.js';
-import { WsAttachments, type AttachOptions, type UpgradeServer } from './ws-attach.js';
+import { attachedPaths, WsAttachments, type AttachableServer, type AttachOptions } from './ws-attach.js';
 import { wsRoute } from './ws-route.js';
 import { WsUpgrade } from './ws-upgrade.js';
 
@@ -59,17 +60,19 @@ export interface Nasc {
    */
   readonly websocket: { server: WebSocketServer };
   /**
-   * Takes WebSocket upgrades on `path` (default `/nasc/ws`) straight from the HTTP server, with `ws` and
-   * without Hono: every Nasc check still runs (origin, session cookie, client id, limits), the app's own
-   * middleware does not see the upgrade request, and an idle socket costs about a third of the heap.
-   * Upgrades on other paths are left to other `upgrade` listeners (404 when there are none). Returns the
-   * function that detaches it.
+   * Takes WebSocket upgrades on `path` (default `/nasc/ws`) and event POSTs on `eventPath` (default
+   * `/nasc/event`) straight from the HTTP server, without Hono: every Nasc check still runs (origin, session
+   * cookie, client id, limits) and the answers are the Hono routes', but the app's own middleware does not see
+   * these requests. An idle socket costs about a third of the heap, an event about half the server CPU.
+   * Upgrades on other paths are left to other `upgrade` listeners (404 when there are none), other requests
+   * to the server's own `request` listeners, so attach after they are registered (`serve()` registers its
+   * own). Returns the function that detaches it.
    *
    * @example
    * const server = serve({ fetch: app.fetch, port: 3000 });
    * const detach = nasc.attach(server); // or nasc.attach(server, { path: '/api/nasc/ws' })
    */
-  attach(server: UpgradeServer, options?: AttachOptions): () => void;
+  attach(server: AttachableServer, options?: AttachOptions): () => void;
   readonly engine: NascEngine;
   /** Closes every stream and socket and detaches from every attached server, then closes the store. */
   close(): Promise<void>;
@@ -139,7 +142,9 @@ export function createNasc(options: NascOptions): Nasc {
   const turnWrites = new TurnWrites();
   app.get('/events', openSession, sseRoute(engine, { keepAliveMs, retryMs, maxBufferedBytes, turnWrites }));
   // The event route makes the origin and session checks itself (one async step per event, not three).
-  app.post('/event', eventRoute(engine, { maxBodyBytes, turnWrites, origins, sessions: { codec, cookie: cookieSettings } }));
+  const eventPosts = new EventPosts(engine, { maxBodyBytes, turnWrites, origins, sessions: { codec, cookie: cookieSettings } });
+  const eventAttachments = new EventAttachments(eventPosts, engine.logger, { trustProxy, corsOrigins: origins.allowed });
+  app.post('/event', eventRoute(eventPosts, trustProxy));
   app.get('/ws', guard, openSession, wsRoute(engine, { ...wsOptions, claimedElsewhere: (request) => attachments.claims(request) }));
   addSchemaRoutes(app, engine);
   addHealthRoutes(app, engine, options.broker);
@@ -149,21 +154,26 @@ export function createNasc(options: NascOptions): Nasc {
   // A catch-all route, not app.notFound: `app.route('/nasc', nasc.app)` copies routes, not the not-found handler.
   app.all('*', (c) => jsonError(c, 404, 'not_found', 'No such Nasc endpoint.'));
   app.onError((error, c) => {
-    if (error instanceof HTTPException && error.status < 500) return jsonError(c, error.status, 'bad_request', error.message);
-    // A store or broker that cannot reach its backend: nothing was applied for sure, so the client retries (5xx).
-    if (isBackendUnavailable(error)) return jsonError(c, 503, 'backend_unavailable', 'The server cannot reach its data store: try again shortly.', undefined, 1_000);
-    engine.logger.error('request failed', { path: c.req.path, error: error instanceof Error ? error.message : String(error) });
-    // Never the error's own message: it may hold paths or internals.
-    return refusalResponse(c, CommonRefusals.internal);
+    const failure = failureAnswer(error, engine.logger, c.req.path);
+    return jsonError(c, failure.status, failure.code, failure.message, undefined, failure.retryAfterMs);
   });
 
   return {
     app,
     websocket: { server: websocketServer },
-    attach: (server, attachOptions) => attachments.attach(server, attachOptions),
+    attach(server, attachOptions) {
+      const paths = attachedPaths(attachOptions);
+      const detachWs = attachments.attach(server, paths.ws);
+      const detachEvents = paths.event === false ? undefined : eventAttachments.attach(server, paths.event);
+      return () => {
+        detachWs();
+        detachEvents?.();
+      };
+    },
     engine,
     async close() {
       attachments.detachAll();
+      eventAttachments.detachAll();
       for (const socket of websocketServer.clients) socket.terminate();
       await engine.shutdown();
     },

@@ -1,5 +1,6 @@
 export { createNasc, type Nasc, type NascOptions } from './create-nasc.js';
-export type { AttachOptions, UpgradeServer, UpgradeListener } from './ws-attach.js';
+export type { AttachOptions, AttachableServer, UpgradeServer, UpgradeListener } from './ws-attach.js';
+export type { RequestServer, RequestListener } from './event-attach.js';
 export {
   NascEngine,
   type EngineOptions,

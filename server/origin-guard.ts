@@ -1,5 +1,5 @@
-import type { Context, MiddlewareHandler } from 'hono';
-import { checkOrigin, originPolicy, type OriginPolicy } from './origin-check.js';
+import type { MiddlewareHandler } from 'hono';
+import { checkOrigin, originPolicy } from './origin-check.js';
 import { jsonError } from './json-error.js';
 import { requestHeader } from './request-header.js';
 import { requestOrigin } from './request-origin.js';
@@ -16,14 +16,8 @@ import { requestOrigin } from './request-origin.js';
 export function originGuard(options: { allowedOrigins: readonly string[]; trustProxy?: boolean }): MiddlewareHandler {
   const policy = originPolicy(options);
   return async function nascOriginGuard(c, next) {
-    const refused = refuseForeignOrigin(c, policy);
-    if (refused) return refused;
+    const refused = checkOrigin(requestHeader(c, 'origin'), requestHeader(c, 'sec-fetch-site'), () => requestOrigin(c, policy.trustProxy), policy);
+    if (refused) return jsonError(c, refused.status, refused.code, refused.message);
     await next();
   };
-}
-
-/** The same check for a route that makes it itself (the event POST): its 403 answer, or undefined. */
-export function refuseForeignOrigin(c: Context, policy: OriginPolicy): Response | undefined {
-  const refused = checkOrigin(requestHeader(c, 'origin'), requestHeader(c, 'sec-fetch-site'), () => requestOrigin(c, policy.trustProxy), policy);
-  return refused ? jsonError(c, refused.status, refused.code, refused.message) : undefined;
 }

@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { RequestServer } from './event-attach.js';
 import type { Logger } from './logger.js';
+import { pathnameOf } from './node-request.js';
 import { CommonRefusals } from './json-error.js';
 import { failUpgrade, refuseUpgrade } from './upgrade-refusal.js';
 import type { WsUpgrade } from './ws-upgrade.js';
@@ -18,6 +20,12 @@ export interface UpgradeServer {
   listenerCount(event: 'upgrade'): number;
 }
 
+/**
+ * A server `nasc.attach` takes requests from: its WebSocket upgrades and its event POSTs. Node's
+ * `http.Server` and `https.Server` fit, and so does what `@hono/node-server`'s `serve()` returns.
+ */
+export type AttachableServer = UpgradeServer & RequestServer;
+
 /** Options of `nasc.attach(server, options)`. */
 export interface AttachOptions {
   /**
@@ -25,6 +33,12 @@ export interface AttachOptions {
    * is mounted, plus `/ws`. Default `/nasc/ws`.
    */
   path?: string;
+  /**
+   * The path pages POST events to over SSE, taken from the server too: by default `path` with its last
+   * segment `event` (`/nasc/ws` → `/nasc/event`, `/api/nasc/ws` → `/api/nasc/event`). `false` leaves event
+   * POSTs to the Hono route, so that the app's own middleware sees each one.
+   */
+  eventPath?: string | false;
 }
 
 /** One server's listener and the paths it takes (each counted, so that every attach has its own detach). */
@@ -35,11 +49,20 @@ interface Attachment {
 
 const DEFAULT_PATH = '/nasc/ws';
 
-/** The path of a request target, without its query. */
-function pathnameOf(target: string | undefined): string {
-  if (target === undefined) return '';
-  const query = target.indexOf('?');
-  return query < 0 ? target : target.slice(0, query);
+/** A path `attach` takes requests on: absolute, without query, fragment or spaces. */
+function checkedPath(option: string, path: string): string {
+  if (!path.startsWith('/') || /[?#\s]/.test(path)) throw new TypeError(`attach: ${option} must be a plain absolute path, got ${JSON.stringify(path)}`);
+  return path;
+}
+
+/**
+ * The two paths one `attach` call takes: the WebSocket's and, unless turned off, the event POSTs'.
+ * Throws a `TypeError` for a path that is not a plain absolute path.
+ */
+export function attachedPaths(options: AttachOptions = {}): { ws: string; event: string | false } {
+  const ws = checkedPath('path', options.path ?? DEFAULT_PATH);
+  const event = options.eventPath ?? `${ws.slice(0, ws.lastIndexOf('/'))}/event`;
+  return { ws, event: event === false ? false : checkedPath('eventPath', event) };
 }
 
 function isWebSocketUpgrade(request: IncomingMessage): boolean {
@@ -62,10 +85,8 @@ export class WsAttachments {
     this.#logger = logger;
   }
 
-  /** Takes upgrades on `options.path` from `server`; returns the function that stops it. */
-  attach(server: UpgradeServer, options: AttachOptions = {}): () => void {
-    const path = options.path ?? DEFAULT_PATH;
-    if (!path.startsWith('/') || /[?#\s]/.test(path)) throw new TypeError(`attach: path must be a plain absolute path, got ${JSON.stringify(path)}`);
+  /** Takes upgrades on `path` (checked by {@link attachedPaths}) from `server`; returns the function that stops it. */
+  attach(server: UpgradeServer, path: string): () => void {
     let attachment = this.#attached.get(server);
     if (!attachment) {
       this.#upgrade ??= this.#makeUpgrade();

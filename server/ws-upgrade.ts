@@ -4,6 +4,7 @@ import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import { isWireId, parseCursor, type CursorEntry } from '../protocol/index.js';
 import type { Caller, NascEngine } from './engine.js';
 import { checkOrigin, type OriginPolicy } from './origin-check.js';
+import { headerValue, requestUrl } from './node-request.js';
 import { originSeenByBrowser } from './request-origin.js';
 import type { SessionCodec } from './session-codec.js';
 import { openSession, type SessionCookieSettings } from './session-cookie.js';
@@ -16,26 +17,6 @@ export interface WsUpgradeOptions extends WsSessionOptions {
   codec: SessionCodec;
   cookie: SessionCookieSettings;
   origins: OriginPolicy;
-}
-
-/** A `Host` that needs no parsing to be trusted (`@hono/node-server` uses the same test). */
-const PLAIN_HOST = /^[a-z0-9._-]+(?::(?:[1-5]\d{3,4}|[6-9]\d{3}))?$/;
-
-/**
- * The request's URL as the Hono route would see it (scheme of the socket, `Host`, target), or undefined when
- * `Host` is not a host: `@hono/node-server` answers those 400 before any route runs.
- */
-function requestUrl(request: IncomingMessage): URL | undefined {
-  const scheme = 'encrypted' in request.socket && request.socket.encrypted === true ? 'https' : 'http';
-  const host = request.headers.host ?? 'localhost';
-  try {
-    const url = new URL(`${scheme}://${host}${request.url ?? '/'}`);
-    if (PLAIN_HOST.test(host)) return url;
-    const bare = host.includes(':') ? host.replace(/:\d+$/, '') : host;
-    return url.hostname.length === host.length || url.hostname === bare.toLowerCase() ? url : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function textOf(data: RawData): string {
@@ -137,9 +118,4 @@ export class WsUpgrade {
     ws.on('message', (data: RawData, isBinary: boolean) => (isBinary ? session.refuseBinary() : session.receiveText(textOf(data))));
     ws.on('close', () => session.closed());
   }
-}
-
-/** One value of a header Node may have kept as a list. */
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }

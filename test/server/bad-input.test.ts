@@ -173,8 +173,17 @@ function assertNoForbiddenCharacters(label: string, raw: string): void {
   assert.ok(!raw.includes('forged'), `${label}: a forged field reached the stream`);
 }
 
-for (const transport of transports) {
-  describe(`bad input over ${transport.name}`, () => {
+/**
+ * Each transport through the Hono routes, and SSE once more with its event POSTs taken by `nasc.attach`
+ * (which answers them without Hono): every case must get the same answer both ways.
+ */
+const wirings = [
+  ...transports.map((transport) => ({ transport, label: transport.name, wiring: {} })),
+  { transport: sseTransport, label: 'sse, events taken by nasc.attach', wiring: { attach: {}, honoWebsocket: true } },
+];
+
+for (const { transport, label, wiring } of wirings) {
+  describe(`bad input over ${label}`, () => {
     let app: TestApp;
     let server: TestServer;
     let sender: Session;
@@ -186,7 +195,7 @@ for (const transport of transports) {
 
     before(async () => {
       app = createTestApp();
-      server = await startTestServer({ handlers: app.handlers, schemas: app.schemas, maxBodyBytes: MAX_BODY });
+      server = await startTestServer({ handlers: app.handlers, schemas: app.schemas, maxBodyBytes: MAX_BODY }, wiring);
       observer = (await sseTransport.open(server, 'observer')) as SseSession;
       sseStreams.push(observer.sse);
       await observer.mount('Doc', TARGET);

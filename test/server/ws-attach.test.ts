@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { describe, test, type TestContext } from 'node:test';
-import { BackendUnavailableError, MemoryStore, type CommitRequest, type NascOptions } from '../../server/index.js';
+import { BackendUnavailableError, type NascOptions } from '../../server/index.js';
+import { FailingStore } from '../support/failing-store.js';
 import { handshake, parseSetCookie, sessionIdOf } from '../support/adversary.js';
 import { acks, answers, answerTo, bindUpdatesOf, errorsOf, isSnapshotOf } from '../support/server-message.js';
 import { createMemoryLogger } from '../support/memory-logger.js';
@@ -288,13 +289,3 @@ describe('nasc.attach(server)', () => {
     assert.equal(server.nasc.engine.connectionCount, 0);
   });
 });
-
-/** A memory store whose commits fail while `failWith` is set. */
-class FailingStore extends MemoryStore {
-  failWith: Error | undefined;
-
-  override async commit(type: string, instance: string, request: CommitRequest): Promise<boolean> {
-    if (this.failWith) throw this.failWith;
-    return super.commit(type, instance, request);
-  }
-}

@@ -1,0 +1,156 @@
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { EventPostAnswer, EventPosts } from './event-post.js';
+import { failureAnswer } from './failure-answer.js';
+import { errorBody, retryAfterSeconds } from './json-error.js';
+import type { Logger } from './logger.js';
+import { readRequestBody, RequestBodyAborted } from './node-request-body.js';
+import { headerValue, pathnameOf, requestUrl } from './node-request.js';
+import { originSeenByBrowser } from './request-origin.js';
+
+/** A listener of Node's `request` event. */
+export type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
+
+/**
+ * The part of an HTTP server whose `request` listeners `attach` puts itself in front of: Node's
+ * `http.Server` and `https.Server` fit, and so does what `@hono/node-server`'s `serve()` returns.
+ */
+export interface RequestServer {
+  // Node types listeners as `Function`: they are only ever called back, with the server as `this`.
+  listeners(event: 'request'): Function[];
+  on(event: 'request', listener: RequestListener): unknown;
+  prependListener(event: 'request', listener: RequestListener): unknown;
+  removeListener(event: 'request', listener: RequestListener): unknown;
+}
+
+/** What `attach` needs to answer event POSTs as the Hono route does. */
+export interface EventAttachOptions {
+  readonly trustProxy: boolean;
+  /**
+   * The origins of other sites' pages allowed to post (`allowedOrigins`): their answers carry the headers
+   * the app's `cors` middleware adds on the Hono route. Empty: that middleware is not installed.
+   */
+  readonly corsOrigins: ReadonlySet<string>;
+}
+
+/** One server's dispatching listener, the listeners it stands in front of, and the paths it takes. */
+interface Attachment {
+  readonly dispatch: RequestListener;
+  readonly others: Function[];
+  readonly paths: Map<string, number>;
+}
+
+/**
+ * Takes `POST <mount>/event` straight from Node's HTTP server, without building a Hono request, and hands
+ * every other request to the listeners the server had (the app's `fetch`). The answers are the Hono route's
+ * (one {@link EventPosts} makes both), byte for byte; only the app's own Hono middleware does not see these
+ * POSTs, as it does not see the events sent on a WebSocket. At 8 posts in flight, Hono's request, context
+ * and response cost more server CPU per event than checking and applying it.
+ *
+ * Like `engine.io`'s attach, it stands in front of the server's `request` listeners present when attached
+ * (what `serve()` and `createServer(listener)` register) rather than beside them: two answers to one request
+ * would break the connection.
+ */
+export class EventAttachments {
+  readonly #posts: EventPosts;
+  readonly #logger: Logger;
+  readonly #options: EventAttachOptions;
+  readonly #attached = new Map<RequestServer, Attachment>();
+
+  constructor(posts: EventPosts, logger: Logger, options: EventAttachOptions) {
+    this.#posts = posts;
+    this.#logger = logger;
+    this.#options = options;
+  }
+
+  /** Takes event POSTs on `path` from `server`; returns the function that stops it. */
+  attach(server: RequestServer, path: string): () => void {
+    let attachment = this.#attached.get(server);
+    if (!attachment) {
+      const others = server.listeners('request');
+      const paths = new Map<string, number>();
+      const dispatch: RequestListener = (request, response) => {
+        if (request.method === 'POST' && paths.has(pathnameOf(request.url))) {
+          void this.#take(request, response, pathnameOf(request.url));
+          return;
+        }
+        for (const listener of others) Reflect.apply(listener, server, [request, response]);
+      };
+      attachment = { dispatch, others, paths };
+      for (const listener of others) server.removeListener('request', listener as RequestListener);
+      server.on('request', dispatch);
+      this.#attached.set(server, attachment);
+    }
+    attachment.paths.set(path, (attachment.paths.get(path) ?? 0) + 1);
+    let detached = false;
+    return () => {
+      if (detached) return;
+      detached = true;
+      this.#detach(server, path);
+    };
+  }
+
+  /** Gives every server its own listeners back (`nasc.close()`). */
+  detachAll(): void {
+    for (const [server, attachment] of this.#attached) restore(server, attachment);
+    this.#attached.clear();
+  }
+
+  #detach(server: RequestServer, path: string): void {
+    const attachment = this.#attached.get(server);
+    const count = attachment?.paths.get(path);
+    if (!attachment || count === undefined) return;
+    if (count > 1) attachment.paths.set(path, count - 1);
+    else attachment.paths.delete(path);
+    if (attachment.paths.size > 0) return;
+    restore(server, attachment);
+    this.#attached.delete(server);
+  }
+
+  async #take(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
+    let answer: EventPostAnswer;
+    try {
+      const url = requestUrl(request);
+      if (!url) {
+        answer = { status: 400, body: JSON.stringify(errorBody('bad_request', 'Invalid Host header.')) };
+      } else {
+        const headers = request.headers;
+        const { trustProxy } = this.#options;
+        answer = await this.#posts.answer({
+          header: (lowerName) => headerValue(headers[lowerName]),
+          ownOrigin: () => originSeenByBrowser(url, headerValue(headers['x-forwarded-proto']), headerValue(headers['x-forwarded-host']), trustProxy),
+          body: (declared, maxBytes) => readRequestBody(request, declared, maxBytes),
+        });
+      }
+    } catch (error) {
+      // Nobody is left to answer.
+      if (error instanceof RequestBodyAborted) return;
+      const failure = failureAnswer(error, this.#logger, path);
+      answer = { status: failure.status, body: JSON.stringify(errorBody(failure.code, failure.message)), ...(failure.retryAfterMs === undefined ? {} : { retryAfterMs: failure.retryAfterMs }) };
+    }
+    this.#write(request, response, answer);
+  }
+
+  #write(request: IncomingMessage, response: ServerResponse, answer: EventPostAnswer): void {
+    if (response.headersSent || response.destroyed) return;
+    const headers: OutgoingHttpHeaders = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer.body) };
+    if (answer.retryAfterMs !== undefined) headers['retry-after'] = retryAfterSeconds(answer.retryAfterMs);
+    const { corsOrigins } = this.#options;
+    if (corsOrigins.size > 0) {
+      // What the `cors` middleware createNasc installs adds to a POST's answer.
+      const origin = request.headers.origin;
+      if (origin !== undefined && corsOrigins.has(origin)) headers['access-control-allow-origin'] = origin;
+      headers['access-control-allow-credentials'] = 'true';
+      headers.vary = 'Origin';
+    }
+    // A body refused unread (too large) would otherwise be read to its end before the next request.
+    if (!request.complete) headers.connection = 'close';
+    response.writeHead(answer.status, headers);
+    response.end(answer.body);
+  }
+}
+
+function restore(server: RequestServer, attachment: Attachment): void {
+  server.removeListener('request', attachment.dispatch);
+  // Back in front of any listener added meanwhile, in their own order.
+  for (const listener of [...attachment.others].reverse()) server.prependListener('request', listener as RequestListener);
+}
