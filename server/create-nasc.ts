@@ -63,7 +63,7 @@ export interface Nasc {
    * Takes WebSocket upgrades on `path` (default `/nasc/ws`) and event POSTs on `eventPath` (default
    * `/nasc/event`) straight from the HTTP server, without Hono: every Nasc check still runs (origin, session
    * cookie, client id, limits) and the answers are the Hono routes', but the app's own middleware does not see
-   * these requests. An idle socket costs about a third of the heap, an event about half the server CPU.
+   * these requests. An idle socket costs about a third of the heap, an event about a fifth less server CPU.
    * Upgrades on other paths are left to other `upgrade` listeners (404 when there are none), other requests
    * to the server's own `request` listeners, so attach after they are registered (`serve()` registers its
    * own). Returns the function that detaches it.
