@@ -16,6 +16,7 @@ import { Connection, type ClientChannel } from './connection.js';
 import type { AnyHandler, HandlerContext } from './handler.js';
 import { registerHandler, type RegisteredHandler } from './handler-registry.js';
 import { GenerationalMap } from './generational-map.js';
+import { InstanceKeys } from './instance-keys.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { LocalBroker } from './local-broker.js';
 import { createConsoleLogger, type Logger } from './logger.js';
@@ -122,10 +123,6 @@ interface RateBlock {
   failed?: boolean;
 }
 
-function instanceKey(type: string, instance: string): string {
-  return `${type}\u0000${instance}`;
-}
-
 /** The registry key of a client's stream: its client id within its session. */
 /** A surrogate not in a pair (with the `u` flag a pair is one code point): a cursor cannot URI-encode it. */
 const LONE_SURROGATE = /[\ud800-\udfff]/u;
@@ -157,6 +154,8 @@ export class NascEngine implements BrokerReceiver {
   readonly #handlers = new Map<string, RegisteredHandler>();
   readonly #broker: Broker;
   readonly #queue = new KeyedQueue();
+  /** Every `(type, instance)` key this engine builds, made once per pair. */
+  readonly #keys = new InstanceKeys();
   readonly #connections = new Map<string, Connection>();
   readonly #subscribers = new Map<string, Set<Connection>>();
   /** Open streams per session. */
@@ -258,7 +257,7 @@ export class NascEngine implements BrokerReceiver {
         this.#logFailure('resolveInstance failed', error, { type: entry.type });
         continue;
       }
-      const key = instanceKey(entry.type, instance);
+      const key = this.#keys.of(entry.type, instance);
       if (connection.positions.has(key)) continue;
       mounts += 1;
       if (instance !== entry.instance) connection.setAlias(instance, entry.instance);
@@ -303,7 +302,7 @@ export class NascEngine implements BrokerReceiver {
       return reject(429, 'rate_limited', 'Too many events: slow down.', eventId, wait);
     }
     const instance = this.#resolve(caller, event.type, event.instance);
-    const key = instanceKey(event.type, instance);
+    const key = this.#keys.of(event.type, instance);
     const resolved: ClientEvent = instance === event.instance ? event : { ...event, instance };
     if (event.event === ReservedEvent.Mount) {
       const connection = this.#connections.get(client);
@@ -368,7 +367,7 @@ export class NascEngine implements BrokerReceiver {
     const run = handler.events.get(event.event);
     if (!run) return reject(404, 'unknown_event', `Type "${event.type}" has no event "${event.event}".`, eventId);
     const server: Caller = { session: '', clientId: '' };
-    return this.#queue.run(instanceKey(event.type, event.instance), () =>
+    return this.#queue.run(this.#keys.of(event.type, event.instance), () =>
       this.#apply(connectionKey(server), server, run, event, event.instance, eventId),
     );
   }
@@ -406,7 +405,7 @@ export class NascEngine implements BrokerReceiver {
   // BrokerReceiver: what reaches this process.
 
   deliverBatch(published: PublishedBatch): void {
-    const key = instanceKey(published.type, published.instance);
+    const key = this.#keys.of(published.type, published.instance);
     const subscribers = this.#subscribers.get(key);
     const origin = published.origin;
     let originServed = false;
@@ -428,13 +427,13 @@ export class NascEngine implements BrokerReceiver {
     const connection = this.#connections.get(direct.clientId);
     if (!connection) return;
     if (direct.unsubscribe) {
-      const key = instanceKey(direct.unsubscribe.type, direct.unsubscribe.instance);
+      const key = this.#keys.of(direct.unsubscribe.type, direct.unsubscribe.instance);
       this.#unsubscribe(key, connection);
       connection.forget(key);
     }
     const position = direct.position;
     if (position) {
-      const key = instanceKey(position.type, position.instance);
+      const key = this.#keys.of(position.type, position.instance);
       if (position.alias !== undefined) connection.setAlias(position.instance, position.alias);
       if (position.subscribe) this.#subscribe(key, connection);
       connection.advance(key, position.type, connection.aliasOf(position.instance) ?? position.instance, position.rev);

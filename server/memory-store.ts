@@ -10,6 +10,8 @@ export interface MemoryStoreOptions {
 }
 
 interface Slot {
+  /** The instance's key among the kept outcomes: one string per instance, so its events hash nothing new. */
+  readonly key: string;
   record: InstanceRecord;
   log: LogEntry[];
 }
@@ -21,7 +23,8 @@ interface Slot {
  * createNasc({ handlers, store: new MemoryStore() });
  */
 export class MemoryStore implements Store {
-  readonly #slots = new Map<string, Slot>();
+  /** Type → instance → slot: two lookups of the ids as they came, instead of a key built for every call. */
+  readonly #slots = new Map<string, Map<string, Slot>>();
   /**
    * Instance key → event id → outcome. A success is kept as its revision alone (the type and instance are
    * the key's): one object fewer per event to keep alive, copy and promote.
@@ -35,16 +38,18 @@ export class MemoryStore implements Store {
   }
 
   async load(type: string, instance: string): Promise<InstanceRecord | undefined> {
-    return this.#slots.get(slotKey(type, instance))?.record;
+    return this.#slots.get(type)?.get(instance)?.record;
   }
 
   async commit(type: string, instance: string, request: CommitRequest): Promise<boolean> {
-    const key = slotKey(type, instance);
-    const slot = this.#slots.get(key);
+    let slot = this.#slots.get(type)?.get(instance);
     if ((slot?.record.rev ?? 0) !== request.expectedRev) return false;
     const record = { state: request.state, rev: request.rev };
     if (!slot) {
-      this.#slots.set(key, { record, log: [] });
+      slot = { key: slotKey(type, instance), record, log: [] };
+      let instances = this.#slots.get(type);
+      if (!instances) this.#slots.set(type, (instances = new Map()));
+      instances.set(instance, slot);
     } else {
       slot.record = record;
       if (request.batch !== undefined) {
@@ -53,12 +58,12 @@ export class MemoryStore implements Store {
         if (slot.log.length >= 2 * this.#logSize) slot.log.splice(0, slot.log.length - this.#logSize);
       }
     }
-    if (request.outcome) this.#outcomes.set(key, request.outcome.eventId, compactOutcome(request.outcome.outcome));
+    if (request.outcome) this.#outcomes.set(slot.key, request.outcome.eventId, compactOutcome(request.outcome.outcome));
     return true;
   }
 
   async readLog(type: string, instance: string, afterRev: number): Promise<LogEntry[] | undefined> {
-    const slot = this.#slots.get(slotKey(type, instance));
+    const slot = this.#slots.get(type)?.get(instance);
     if (!slot) return undefined;
     if (afterRev >= slot.record.rev) return [];
     const first = slot.log[0];
@@ -67,12 +72,17 @@ export class MemoryStore implements Store {
   }
 
   async recallOutcome(type: string, instance: string, eventId: string): Promise<EventOutcome | undefined> {
-    const kept = this.#outcomes.get(slotKey(type, instance), eventId);
+    const kept = this.#outcomes.get(this.#outcomeGroup(type, instance), eventId);
     return typeof kept === 'number' ? { ok: true, type, instance, rev: kept } : kept;
   }
 
   async saveOutcome(type: string, instance: string, eventId: string, outcome: EventOutcome): Promise<void> {
-    this.#outcomes.set(slotKey(type, instance), eventId, compactOutcome(outcome));
+    this.#outcomes.set(this.#outcomeGroup(type, instance), eventId, compactOutcome(outcome));
+  }
+
+  /** An instance's group among the outcomes: its slot's key, or one built for an instance never committed. */
+  #outcomeGroup(type: string, instance: string): string {
+    return this.#slots.get(type)?.get(instance)?.key ?? slotKey(type, instance);
   }
 
   async close(): Promise<void> {}
