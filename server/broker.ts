@@ -1,3 +1,4 @@
+import type { Awaitable } from './awaitable.js';
 /** A change to one instance, as published to every process serving the app. */
 export interface PublishedBatch {
   type: string;
@@ -38,7 +39,8 @@ export interface Broker {
   readonly distributed: boolean;
   /** Called once by the engine. */
   attach(receiver: BrokerReceiver): void;
-  publish(batch: PublishedBatch): Promise<void>;
-  sendDirect(message: DirectMessage): Promise<void>;
+  /** Publishes a batch; an in-process broker that delivers at once returns nothing to wait for. */
+  publish(batch: PublishedBatch): Awaitable<void>;
+  sendDirect(message: DirectMessage): Awaitable<void>;
   close(): Promise<void>;
 }

@@ -16,6 +16,7 @@ import { Connection, type ClientChannel } from './connection.js';
 import type { AnyHandler, HandlerContext } from './handler.js';
 import { registerHandler, type RegisteredHandler } from './handler-registry.js';
 import { GenerationalMap } from './generational-map.js';
+import { isPromiseLike } from './awaitable.js';
 import { InstanceKeys } from './instance-keys.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { LocalBroker } from './local-broker.js';
@@ -568,19 +569,24 @@ export class NascEngine implements BrokerReceiver {
     eventId: string,
   ): Promise<HandleResult> {
     const { type, instance } = event;
-    const earlier = await this.store.recallOutcome(type, instance, eventId);
+    // Each store answer is awaited only when it is a promise: the memory and SQLite stores answer at once,
+    // and every await skipped on this path is a microtask and a few allocations less per event.
+    const recalled = this.store.recallOutcome(type, instance, eventId);
+    const earlier = isPromiseLike(recalled) ? await recalled : recalled;
     if (earlier) {
       await this.#sendOutcome(clientId, eventId, earlier);
       return { ok: true, eventId };
     }
     const context: HandlerContext = { type, instance, event: event.event, eventId, clientId: caller.clientId, session: caller.session };
     for (let attempt = 1; attempt <= COMMIT_ATTEMPTS; attempt++) {
-      const record = await this.store.load(type, instance);
+      const loaded = this.store.load(type, instance);
+      const record = isPromiseLike(loaded) ? await loaded : loaded;
       if (!record) return reject(409, 'not_mounted', `Instance "${requested}" of type "${type}" is not mounted.`, eventId);
       const started = performance.now();
       let next: JsonObject;
       try {
-        next = toJsonState(await run(event.payload, copyState(record.state), context));
+        const result = run(event.payload, copyState(record.state), context);
+        next = toJsonState(isPromiseLike(result) ? await result : result);
       } catch (error) {
         const failure = this.#failure(error, {
           type,
@@ -605,20 +611,22 @@ export class NascEngine implements BrokerReceiver {
       const rev = record.rev + 1;
       const batch = bindUpdateBatchJson(type, instance, rev, changes);
       const outcome: EventOutcome = { ok: true, type, instance, rev };
-      const committed = await this.store.commit(type, instance, {
+      const committing = this.store.commit(type, instance, {
         state: next,
         rev,
         expectedRev: record.rev,
         batch,
         outcome: { eventId, outcome },
       });
+      const committed = isPromiseLike(committing) ? await committing : committing;
       // Another process moved the instance on: run the handler again on the newer state. After a second loss,
       // wait a little (jittered, growing) so that processes racing on one instance stop colliding in lockstep.
       if (!committed) {
         if (attempt >= 2) await new Promise((resolve) => setTimeout(resolve, Math.random() * 4 * attempt));
         continue;
       }
-      await this.#broker.publish({ type, instance, rev, batch, origin: { clientId, ack: ackJson(eventId, type, instance, rev) } });
+      const publishing = this.#broker.publish({ type, instance, rev, batch, origin: { clientId, ack: ackJson(eventId, type, instance, rev) } });
+      if (isPromiseLike(publishing)) await publishing;
       return { ok: true, eventId };
     }
     throw new Error(`gave up on ${type}/${instance} after ${COMMIT_ATTEMPTS} conflicting writes`);

@@ -29,8 +29,9 @@ export function addHealthRoutes(app: Hono, engine: NascEngine, broker?: Broker):
     const timedOut = new Promise<false>((resolve) => {
       timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS);
     });
-    // Loading an instance that never exists is one round trip to any store, and changes nothing.
-    const probe = engine.store.load('nasc-ready-probe', 'probe').then(
+    // Loading an instance that never exists is one round trip to any store, and changes nothing. A store
+    // may answer at once, or throw at once: the async function makes either a promise.
+    const probe = (async () => engine.store.load('nasc-ready-probe', 'probe'))().then(
       () => true,
       () => false,
     );

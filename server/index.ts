@@ -13,6 +13,7 @@ export {
 export { defineHandler, type Handler, type AnyHandler, type EventFunction, type HandlerContext, type MountParams } from './handler.js';
 export { NascError } from './nasc-error.js';
 export type { AppSchema } from './schema-registry.js';
+export type { Awaitable } from './awaitable.js';
 export { scopedEventKey, type Store, type InstanceRecord, type LogEntry, type EventOutcome, type CommitRequest } from './store.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';

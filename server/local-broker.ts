@@ -9,11 +9,11 @@ export class LocalBroker implements Broker {
     this.#receiver = receiver;
   }
 
-  async publish(batch: PublishedBatch): Promise<void> {
+  publish(batch: PublishedBatch): void {
     this.#receiver?.deliverBatch(batch);
   }
 
-  async sendDirect(message: DirectMessage): Promise<void> {
+  sendDirect(message: DirectMessage): void {
     this.#receiver?.deliverDirect(message);
   }
 

@@ -1,4 +1,5 @@
 import { GroupedGenerationalMap } from './grouped-generational-map.js';
+import type { Awaitable } from './awaitable.js';
 import type { CommitRequest, EventOutcome, InstanceRecord, LogEntry, Store } from './store.js';
 
 /** Sizes of the in-memory store. */
@@ -37,11 +38,11 @@ export class MemoryStore implements Store {
     this.#outcomes = new GroupedGenerationalMap(options.outcomeLimit ?? 100_000);
   }
 
-  async load(type: string, instance: string): Promise<InstanceRecord | undefined> {
+  load(type: string, instance: string): Awaitable<InstanceRecord | undefined> {
     return this.#slots.get(type)?.get(instance)?.record;
   }
 
-  async commit(type: string, instance: string, request: CommitRequest): Promise<boolean> {
+  commit(type: string, instance: string, request: CommitRequest): Awaitable<boolean> {
     let slot = this.#slots.get(type)?.get(instance);
     if ((slot?.record.rev ?? 0) !== request.expectedRev) return false;
     const record = { state: request.state, rev: request.rev };
@@ -62,7 +63,7 @@ export class MemoryStore implements Store {
     return true;
   }
 
-  async readLog(type: string, instance: string, afterRev: number): Promise<LogEntry[] | undefined> {
+  readLog(type: string, instance: string, afterRev: number): Awaitable<LogEntry[] | undefined> {
     const slot = this.#slots.get(type)?.get(instance);
     if (!slot) return undefined;
     if (afterRev >= slot.record.rev) return [];
@@ -71,12 +72,12 @@ export class MemoryStore implements Store {
     return slot.log.slice(afterRev + 1 - first.rev);
   }
 
-  async recallOutcome(type: string, instance: string, eventId: string): Promise<EventOutcome | undefined> {
+  recallOutcome(type: string, instance: string, eventId: string): Awaitable<EventOutcome | undefined> {
     const kept = this.#outcomes.get(this.#outcomeGroup(type, instance), eventId);
     return typeof kept === 'number' ? { ok: true, type, instance, rev: kept } : kept;
   }
 
-  async saveOutcome(type: string, instance: string, eventId: string, outcome: EventOutcome): Promise<void> {
+  saveOutcome(type: string, instance: string, eventId: string, outcome: EventOutcome): Awaitable<void> {
     this.#outcomes.set(this.#outcomeGroup(type, instance), eventId, compactOutcome(outcome));
   }
 

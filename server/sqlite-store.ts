@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import type { JsonObject } from '../protocol/index.js';
+import type { Awaitable } from './awaitable.js';
 import { scopedEventKey, type CommitRequest, type EventOutcome, type InstanceRecord, type LogEntry, type Store } from './store.js';
 
 /** Where and how big the SQLite store is. */
@@ -136,25 +137,25 @@ export class SqliteStore implements Store {
     return this.#db.name;
   }
 
-  async load(type: string, instance: string): Promise<InstanceRecord | undefined> {
+  load(type: string, instance: string): Awaitable<InstanceRecord | undefined> {
     const row = this.#selectInstance.get(type, instance);
     return row ? { rev: row.rev, state: JSON.parse(row.state) as JsonObject } : undefined;
   }
 
-  async commit(type: string, instance: string, request: CommitRequest): Promise<boolean> {
+  commit(type: string, instance: string, request: CommitRequest): Awaitable<boolean> {
     return this.#commit(type, instance, request);
   }
 
-  async readLog(type: string, instance: string, afterRev: number): Promise<LogEntry[] | undefined> {
+  readLog(type: string, instance: string, afterRev: number): Awaitable<LogEntry[] | undefined> {
     return this.#readLog(type, instance, afterRev);
   }
 
-  async recallOutcome(type: string, instance: string, eventId: string): Promise<EventOutcome | undefined> {
+  recallOutcome(type: string, instance: string, eventId: string): Awaitable<EventOutcome | undefined> {
     const text = this.#selectOutcome.get(scopedEventKey(type, instance, eventId));
     return text === undefined ? undefined : (JSON.parse(text) as EventOutcome);
   }
 
-  async saveOutcome(type: string, instance: string, eventId: string, outcome: EventOutcome): Promise<void> {
+  saveOutcome(type: string, instance: string, eventId: string, outcome: EventOutcome): Awaitable<void> {
     this.#remember(scopedEventKey(type, instance, eventId), outcome);
   }
 

@@ -1,3 +1,4 @@
+import type { Awaitable } from './awaitable.js';
 import type { JsonObject } from '../protocol/index.js';
 
 /** An instance as stored: its state and its revision (1 after mount, +1 per change). */
@@ -39,25 +40,27 @@ export function scopedEventKey(type: string, instance: string, eventId: string):
 
 /**
  * Where instances live: state + revision + a bounded replay log + event outcomes. The engine reads and writes
- * only through this interface, so a store shared by several processes can replace the in-process one.
+ * only through this interface, so a store shared by several processes can replace the in-process one. A
+ * store that has its answer at once may return it as it is rather than as a promise (an {@link Awaitable}):
+ * the memory and SQLite stores do.
  */
 export interface Store {
   /** The instance, or `undefined` when it was never mounted. The engine never mutates what it gets. */
-  load(type: string, instance: string): Promise<InstanceRecord | undefined>;
+  load(type: string, instance: string): Awaitable<InstanceRecord | undefined>;
   /**
    * Saves a new state if the stored revision still equals `expectedRev` (compare-and-set) and appends
    * `batch` to the log. Resolves `false`, writing nothing, when another writer got there first.
    */
-  commit(type: string, instance: string, request: CommitRequest): Promise<boolean>;
+  commit(type: string, instance: string, request: CommitRequest): Awaitable<boolean>;
   /** The log entries after `afterRev`, oldest first, or `undefined` when the log no longer reaches back that far. */
-  readLog(type: string, instance: string, afterRev: number): Promise<LogEntry[] | undefined>;
+  readLog(type: string, instance: string, afterRev: number): Awaitable<LogEntry[] | undefined>;
   /**
    * The outcome recorded for an event sent to this instance. Event ids are the clients' own, so they are
    * scoped by instance: the same id sent to another instance is another event.
    */
-  recallOutcome(type: string, instance: string, eventId: string): Promise<EventOutcome | undefined>;
+  recallOutcome(type: string, instance: string, eventId: string): Awaitable<EventOutcome | undefined>;
   /** Records an outcome that changed no state (an error, or an event that changed nothing). */
-  saveOutcome(type: string, instance: string, eventId: string, outcome: EventOutcome): Promise<void>;
+  saveOutcome(type: string, instance: string, eventId: string, outcome: EventOutcome): Awaitable<void>;
   /** Releases files and connections. */
   close(): Promise<void>;
 }
