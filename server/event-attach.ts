@@ -69,8 +69,13 @@ export class EventAttachments {
       const others = server.listeners('request');
       const paths = new Map<string, number>();
       const dispatch: RequestListener = (request, response) => {
-        if (request.method === 'POST' && paths.has(pathnameOf(request.url))) {
-          void this.#take(request, response, pathnameOf(request.url));
+        const path = request.method === 'POST' ? pathnameOf(request.url) : '';
+        if (paths.has(path)) {
+          this.#take(request, response, path).catch((error: unknown) => {
+            // Every failure of the event itself is answered in #take; this is a fault of our own.
+            this.#logger.error('event POST failed', { path, error: error instanceof Error ? error.message : String(error) });
+            response.destroy();
+          });
           return;
         }
         for (const listener of others) Reflect.apply(listener, server, [request, response]);
