@@ -1,9 +1,10 @@
 /**
  * Real Nasc as a bench server child process: `node dist/bench/nasc-bench-server.js`. `createNasc` with one
  * handler, `Toggle` (a `toggle` event flips one boolean prop: the Map flip of the bare baseline), mounted at
- * `/nasc` and served by `@hono/node-server`, WebSockets taken by `nasc.attach(server)` (or by the Hono route
- * with `NASC_BENCH_WS=route`). Also the click page (`/`, loading
- * `/nasc/nasc.js`), `GET /__bench/memory` and `GET /__bench/cpu`. Prints `READY <port>` once listening on 127.0.0.1.
+ * `/nasc` and served by `@hono/node-server`, WebSocket upgrades and event POSTs taken by `nasc.attach(server)`
+ * (or by the Hono routes: both with `NASC_BENCH_WS=route`, event POSTs only with `NASC_BENCH_EVENTS=route`).
+ * Also the click page (`/`, loading `/nasc/nasc.js`), `GET /__bench/memory` and `GET /__bench/cpu`. Prints
+ * `READY <port>` once listening on 127.0.0.1.
  */
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
