@@ -1,4 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { AttachedPaths } from './attached-paths.js';
 import type { EventPostAnswer, EventPosts } from './event-post.js';
 import { failureAnswer } from './failure-answer.js';
 import { errorBody, retryAfterSeconds } from './json-error.js';
@@ -36,7 +37,7 @@ export interface EventAttachOptions {
 interface Attachment {
   readonly dispatch: RequestListener;
   readonly others: Function[];
-  readonly paths: Map<string, number>;
+  readonly paths: AttachedPaths;
 }
 
 /**
@@ -67,7 +68,7 @@ export class EventAttachments {
     let attachment = this.#attached.get(server);
     if (!attachment) {
       const others = server.listeners('request');
-      const paths = new Map<string, number>();
+      const paths = new AttachedPaths();
       const dispatch: RequestListener = (request, response) => {
         const path = request.method === 'POST' ? pathnameOf(request.url) : '';
         if (paths.has(path)) {
@@ -85,7 +86,7 @@ export class EventAttachments {
       server.on('request', dispatch);
       this.#attached.set(server, attachment);
     }
-    attachment.paths.set(path, (attachment.paths.get(path) ?? 0) + 1);
+    attachment.paths.add(path);
     let detached = false;
     return () => {
       if (detached) return;
@@ -102,11 +103,7 @@ export class EventAttachments {
 
   #detach(server: RequestServer, path: string): void {
     const attachment = this.#attached.get(server);
-    const count = attachment?.paths.get(path);
-    if (!attachment || count === undefined) return;
-    if (count > 1) attachment.paths.set(path, count - 1);
-    else attachment.paths.delete(path);
-    if (attachment.paths.size > 0) return;
+    if (!attachment?.paths.remove(path)) return;
     restore(server, attachment);
     this.#attached.delete(server);
   }

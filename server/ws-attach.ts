@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { AttachedPaths } from './attached-paths.js';
 import type { RequestServer } from './event-attach.js';
 import type { Logger } from './logger.js';
 import { pathnameOf } from './node-request.js';
@@ -44,7 +45,7 @@ export interface AttachOptions {
 /** One server's listener and the paths it takes (each counted, so that every attach has its own detach). */
 interface Attachment {
   readonly listener: UpgradeListener;
-  readonly paths: Map<string, number>;
+  readonly paths: AttachedPaths;
 }
 
 const DEFAULT_PATH = '/nasc/ws';
@@ -90,11 +91,11 @@ export class WsAttachments {
     let attachment = this.#attached.get(server);
     if (!attachment) {
       this.#upgrade ??= this.#makeUpgrade();
-      attachment = { listener: this.#listenerFor(server, this.#upgrade), paths: new Map() };
+      attachment = { listener: this.#listenerFor(server, this.#upgrade), paths: new AttachedPaths() };
       this.#attached.set(server, attachment);
       server.on('upgrade', attachment.listener);
     }
-    attachment.paths.set(path, (attachment.paths.get(path) ?? 0) + 1);
+    attachment.paths.add(path);
     let detached = false;
     return () => {
       if (detached) return;
@@ -119,11 +120,7 @@ export class WsAttachments {
 
   #detach(server: UpgradeServer, path: string): void {
     const attachment = this.#attached.get(server);
-    const count = attachment?.paths.get(path);
-    if (!attachment || count === undefined) return;
-    if (count > 1) attachment.paths.set(path, count - 1);
-    else attachment.paths.delete(path);
-    if (attachment.paths.size > 0) return;
+    if (!attachment?.paths.remove(path)) return;
     server.off('upgrade', attachment.listener);
     this.#attached.delete(server);
   }
