@@ -3,8 +3,11 @@
  * [--events=200000] [--in-flight=8]`. One `NascEngine` (memory store, local broker, limits raised), one
  * stream on a channel that only counts, one instance; `toggle` events kept `in-flight` at a time. Prints µs
  * of wall time and of CPU per event for three runs after a warm-up. `--state=list` gives the instance a
- * 20-item list besides the flag, as a todo app would.
+ * 20-item list besides the flag, as a todo app would. `--parsed` gives each lane its own client and instance
+ * and parses every event from JSON text, as the transports hand them: fresh id strings each time, whose
+ * hashes V8 has not cached (constant strings hide the cost of building and hashing keys from them).
  */
+import type { ClientEvent } from '../protocol/index.js';
 import { defineHandler, NascEngine, type ClientChannel } from '../server/index.js';
 
 const args = process.argv.slice(2);
@@ -12,6 +15,7 @@ const option = (name: string, fallback: string): string => args.find((arg) => ar
 const events = Number(option('events', '200000'));
 const inFlight = Number(option('in-flight', '8'));
 const withList = option('state', 'flag') === 'list';
+const parsed = args.includes('--parsed');
 
 interface ToggleState {
   on: boolean;
@@ -36,28 +40,41 @@ const channel: ClientChannel = {
   send: () => void (messages += 1),
   close: () => undefined,
 };
-const caller = { session: 'bench-session', clientId: 'bench-client' };
-engine.open(caller, channel);
-await engine.handle(caller, { event: 'mount', type: 'Toggle', instance: 'one', payload: {}, eventId: 'mount-1' });
+/** One client and instance per lane with `--parsed`; otherwise every lane sends as one client to one instance. */
+const sharedCaller = { session: 'bench-session', clientId: 'bench-client' };
+const lanes = Array.from({ length: inFlight }, (_unused, lane) =>
+  parsed ? { caller: { session: 'bench-session', clientId: `bench-client-${lane}` }, instance: `instance-${lane}` } : { caller: sharedCaller, instance: 'one' },
+);
+const opened = new Set<object>();
+for (const { caller, instance } of lanes) {
+  if (opened.has(caller)) continue;
+  opened.add(caller);
+  engine.open(caller, channel);
+  await engine.handle(caller, { event: 'mount', type: 'Toggle', instance, payload: {}, eventId: `mount-${instance}` });
+}
 
 async function run(count: number, tag: string): Promise<{ wall: number; cpu: number }> {
   let next = 0;
   const started = process.hrtime.bigint();
   const cpu = process.cpuUsage();
-  const lane = async (): Promise<void> => {
+  const lane = async (index: number): Promise<void> => {
+    const { caller, instance } = lanes[index]!;
     while (next < count) {
       const id = next++;
-      const result = await engine.handle(caller, { event: 'toggle', type: 'Toggle', instance: 'one', payload: {}, eventId: `${tag}-${id}` });
+      const event = parsed
+        ? (JSON.parse(`{"event":"toggle","type":"Toggle","instance":"${instance}","payload":{},"eventId":"${tag}-${id}"}`) as ClientEvent)
+        : { event: 'toggle', type: 'Toggle', instance, payload: {}, eventId: `${tag}-${id}` };
+      const result = await engine.handle(caller, event);
       if (!result.ok) throw new Error(`event refused: ${result.code}`);
     }
   };
-  await Promise.all(Array.from({ length: inFlight }, lane));
+  await Promise.all(lanes.map((_unused, index) => lane(index)));
   const used = process.cpuUsage(cpu);
   return { wall: Number(process.hrtime.bigint() - started) / 1000 / count, cpu: (used.user + used.system) / count };
 }
 
 await run(Math.min(events, 50_000), 'warm');
-console.log(`engine only: ${events} events, ${inFlight} in flight, ${withList ? '20-item list' : 'one-flag'} state`);
+console.log(`engine only: ${events} events, ${inFlight} in flight, ${withList ? '20-item list' : 'one-flag'} state${parsed ? ', parsed events, one client and instance per lane' : ''}`);
 for (let round = 1; round <= 3; round++) {
   const { wall, cpu } = await run(events, `run${round}`);
   console.log(`run ${round}: ${wall.toFixed(2)} µs wall, ${cpu.toFixed(2)} µs CPU per event`);
