@@ -10,17 +10,20 @@ export class AttachedPaths {
     return this.#counts.has(path);
   }
 
-  /** One more attach on `path`. */
-  add(path: string): void {
+  /**
+   * One more attach on `path`. Returns its detach: it undoes this attach once, however often it is called,
+   * and calls `emptied` when that left no path at all.
+   */
+  add(path: string, emptied: () => void): () => void {
     this.#counts.set(path, (this.#counts.get(path) ?? 0) + 1);
-  }
-
-  /** Undoes one attach on `path`; true when that was the last path of the server. */
-  remove(path: string): boolean {
-    const count = this.#counts.get(path);
-    if (count === undefined) return false;
-    if (count > 1) this.#counts.set(path, count - 1);
-    else this.#counts.delete(path);
-    return this.#counts.size === 0;
+    let detached = false;
+    return () => {
+      if (detached) return;
+      detached = true;
+      const count = this.#counts.get(path) ?? 1;
+      if (count > 1) this.#counts.set(path, count - 1);
+      else this.#counts.delete(path);
+      if (this.#counts.size === 0) emptied();
+    };
   }
 }

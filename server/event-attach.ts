@@ -86,26 +86,19 @@ export class EventAttachments {
       server.on('request', dispatch);
       this.#attached.set(server, attachment);
     }
-    attachment.paths.add(path);
-    let detached = false;
-    return () => {
-      if (detached) return;
-      detached = true;
-      this.#detach(server, path);
-    };
+    const attached = attachment;
+    return attachment.paths.add(path, () => {
+      // Unless `detachAll` (or a later attach of the same server) got there first.
+      if (this.#attached.get(server) !== attached) return;
+      restore(server, attached);
+      this.#attached.delete(server);
+    });
   }
 
   /** Gives every server its own listeners back (`nasc.close()`). */
   detachAll(): void {
     for (const [server, attachment] of this.#attached) restore(server, attachment);
     this.#attached.clear();
-  }
-
-  #detach(server: RequestServer, path: string): void {
-    const attachment = this.#attached.get(server);
-    if (!attachment?.paths.remove(path)) return;
-    restore(server, attachment);
-    this.#attached.delete(server);
   }
 
   async #take(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {

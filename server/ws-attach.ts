@@ -95,13 +95,13 @@ export class WsAttachments {
       this.#attached.set(server, attachment);
       server.on('upgrade', attachment.listener);
     }
-    attachment.paths.add(path);
-    let detached = false;
-    return () => {
-      if (detached) return;
-      detached = true;
-      this.#detach(server, path);
-    };
+    const attached = attachment;
+    return attachment.paths.add(path, () => {
+      // Unless `detachAll` (or a later attach of the same server) got there first.
+      if (this.#attached.get(server) !== attached) return;
+      server.off('upgrade', attached.listener);
+      this.#attached.delete(server);
+    });
   }
 
   /** True when an upgrade request is one an attached server's listener takes (so the Hono route must not). */
@@ -116,13 +116,6 @@ export class WsAttachments {
   detachAll(): void {
     for (const [server, attachment] of this.#attached) (server as UpgradeServer).off('upgrade', attachment.listener);
     this.#attached.clear();
-  }
-
-  #detach(server: UpgradeServer, path: string): void {
-    const attachment = this.#attached.get(server);
-    if (!attachment?.paths.remove(path)) return;
-    server.off('upgrade', attachment.listener);
-    this.#attached.delete(server);
   }
 
   #listenerFor(server: UpgradeServer, upgrade: WsUpgrade): UpgradeListener {
