@@ -1,8 +1,8 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { AttachedPaths } from './attached-paths.js';
-import type { EventPostAnswer, EventPosts } from './event-post.js';
+import { refusal, type EventPostAnswer, type EventPosts } from './event-post.js';
 import { failureAnswer } from './failure-answer.js';
-import { errorBody, retryAfterSeconds } from './json-error.js';
+import { retryAfterSeconds } from './json-error.js';
 import type { Logger } from './logger.js';
 import { readRequestBody, RequestBodyAborted } from './node-request-body.js';
 import { headerValue, pathnameOf, requestUrl } from './node-request.js';
@@ -106,7 +106,7 @@ export class EventAttachments {
     try {
       const url = requestUrl(request);
       if (!url) {
-        answer = { status: 400, body: JSON.stringify(errorBody('bad_request', 'Invalid Host header.')) };
+        answer = refusal(400, 'bad_request', 'Invalid Host header.');
       } else {
         const headers = request.headers;
         const { trustProxy } = this.#options;
@@ -120,7 +120,7 @@ export class EventAttachments {
       // Nobody is left to answer.
       if (error instanceof RequestBodyAborted) return;
       const failure = failureAnswer(error, this.#logger, path);
-      answer = { status: failure.status, body: JSON.stringify(errorBody(failure.code, failure.message)), ...(failure.retryAfterMs === undefined ? {} : { retryAfterMs: failure.retryAfterMs }) };
+      answer = refusal(failure.status, failure.code, failure.message, undefined, failure.retryAfterMs);
     }
     this.#write(request, response, answer);
   }

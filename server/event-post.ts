@@ -42,7 +42,8 @@ export interface EventPostAnswer {
 
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
 
-function refusal(status: ContentfulStatusCode, code: string, message: string, eventId?: string, retryAfterMs?: number): EventPostAnswer {
+/** A refused event POST: its status, `{ error, code, eventId? }` body and, for a wait, `Retry-After`. */
+export function refusal(status: ContentfulStatusCode, code: string, message: string, eventId?: string, retryAfterMs?: number): EventPostAnswer {
   const body = JSON.stringify(errorBody(code, message, eventId));
   return retryAfterMs === undefined ? { status, body } : { status, body, retryAfterMs };
 }
