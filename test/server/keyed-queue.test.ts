@@ -77,4 +77,42 @@ describe('server/keyed-queue', () => {
     await inner;
     assert.deepEqual(log, ['outer', 'inner']);
   });
+  test('a task of an idle key starts inside run(), before it returns', async () => {
+    const queue = new KeyedQueue();
+    const log: string[] = [];
+    const done = queue.run('k', () => {
+      log.push('task');
+    });
+    log.push('after run');
+    await done;
+    assert.deepEqual(log, ['task', 'after run']);
+  });
+
+  test('a task queued from inside a running task never runs nested in it, even for an idle key', async () => {
+    const queue = new KeyedQueue();
+    const log: string[] = [];
+    let inner: Promise<void> | undefined;
+    await queue.run('a', () => {
+      inner = queue.run('b', () => {
+        log.push('b');
+      });
+      log.push('a ends');
+    });
+    await inner;
+    assert.deepEqual(log, ['a ends', 'b']);
+  });
+
+  test('a key with a long run of tasks keeps their order and forgets them as they finish', async () => {
+    const queue = new KeyedQueue();
+    const held = gate();
+    const order: number[] = [];
+    const first = queue.run('k', () => held.promise);
+    const rest = Array.from({ length: 500 }, (_, i) => queue.run('k', () => void order.push(i)));
+    assert.equal(order.length, 0, 'nothing overtakes the held task');
+    held.open();
+    await Promise.all([first, ...rest]);
+    assert.deepEqual(order, Array.from({ length: 500 }, (_, i) => i));
+    for (let tick = 0; tick < 10 && queue.activeKeys > 0; tick++) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(queue.activeKeys, 0);
+  });
 });
