@@ -1,5 +1,5 @@
 import type { JsonValue } from '../protocol/index.js';
-import { pendingEvents } from './page-connection.js';
+import { pendingEvents } from './pending-marks.js';
 
 type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
 

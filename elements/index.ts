@@ -12,13 +12,13 @@ export {
   connect,
   chooseTransport,
   setDefaultBase,
-  pendingEvents,
   type ConnectionOptions,
   type TransportPreference,
   type EventResult,
   type InstanceChange,
   type InstanceListener,
 } from './page-connection.js';
+export { pendingEvents } from './pending-marks.js';
 export { connectionContext, scopeContext } from './contexts.js';
 export type { Scope } from './scope.js';
 export {

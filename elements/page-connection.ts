@@ -20,6 +20,7 @@ import {
   type PageConnectionEventMap,
 } from './events.js';
 import { Outbox } from './outbox.js';
+import { markPending } from './pending-marks.js';
 import { BatchVerdict, RevisionGate } from './revision-gate.js';
 import { SseTransport } from './sse-transport.js';
 import { newTabClientId, randomId, tabClientId } from './tab-storage.js';
@@ -94,12 +95,30 @@ const OPEN_TIMEOUT_MS = 10_000;
 const DEFAULT_ACK_TIMEOUT_MS = 20_000;
 const OFFLINE_AFTER = 5;
 
-const pendingCount = new WeakMap<Element, number>();
 /** Connections of this page that keep their id in the tab (see `tabClientId`). */
 let tabIdSlots = 0;
 
 function instanceKey(type: string, instance: string): string {
   return `${type}\u0000${instance}`;
+}
+
+/**
+ * The connection's events, typed (declaration merging: the methods are `EventTarget`'s own, so this costs the
+ * bundle nothing).
+ */
+export interface PageConnection {
+  addEventListener<K extends keyof PageConnectionEventMap>(
+    type: K,
+    listener: (event: PageConnectionEventMap[K]) => void,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof PageConnectionEventMap>(
+    type: K,
+    listener: (event: PageConnectionEventMap[K]) => void,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
 }
 
 /**
@@ -283,26 +302,6 @@ export class PageConnection extends EventTarget {
     if (!this.#transport || this.#state === ConnectionState.Live || this.#state === ConnectionState.Closed) return;
     clearTimeout(this.#retryTimer);
     this.#openStream(this.#state);
-  }
-
-  override addEventListener<K extends keyof PageConnectionEventMap>(
-    type: K,
-    listener: (event: PageConnectionEventMap[K]) => void,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
-  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void {
-    super.addEventListener(type, listener, options);
-  }
-
-  override removeEventListener<K extends keyof PageConnectionEventMap>(
-    type: K,
-    listener: (event: PageConnectionEventMap[K]) => void,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
-  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void {
-    super.removeEventListener(type, listener, options);
   }
 
   // Stream lifecycle.
@@ -691,23 +690,6 @@ function rejection(event: ClientEvent, result: { code: string; message: string }
   const error: ErrorPatch = { action: PatchAction.Error, message: result.message, code: result.code, type: event.type, instance: event.instance };
   if (event.eventId) error.eventId = event.eventId;
   return error;
-}
-
-function markPending(element: Element, delta: number): void {
-  const count = (pendingCount.get(element) ?? 0) + delta;
-  pendingCount.set(element, count);
-  if (count > 0) {
-    element.setAttribute('na-pending', '');
-    element.setAttribute('aria-busy', 'true');
-  } else {
-    element.removeAttribute('na-pending');
-    element.removeAttribute('aria-busy');
-  }
-}
-
-/** How many events an element has sent that are not acknowledged yet. */
-export function pendingEvents(element: Element): number {
-  return pendingCount.get(element) ?? 0;
 }
 
 let defaultBase: string | URL = '/nasc/';

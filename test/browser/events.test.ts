@@ -19,6 +19,11 @@ import {
 } from '../browser-support/harness.js';
 import { afterEach, beforeEach, describe, it } from '../browser-support/mocha.js';
 
+/** Resolves after the next animation frame's callbacks (where `na-pending` is set). */
+function nextFrame(): Promise<void> {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+}
+
 declare global {
   interface Window {
     __nascPageMarker?: string;
@@ -302,7 +307,9 @@ lines</textarea>
       const button = f.$('#hold');
       equal(button.hasAttribute('na-pending'), false);
       button.click();
-      ok(button.hasAttribute('na-pending'), 'pending as soon as it is sent');
+      equal(pendingEvents(button), 1, 'counted as soon as it is sent');
+      await nextFrame();
+      ok(button.hasAttribute('na-pending'), 'pending from the next frame on');
       equal(button.getAttribute('aria-busy'), 'true');
       await waitFor(() => f.sent.some((event) => event.event === 'hold'), 'the event to go out');
       ok(button.hasAttribute('na-pending'), 'still pending while the server holds it');
@@ -313,6 +320,7 @@ lines</textarea>
 
       const form = f.$('#form');
       f.$('#submit').click();
+      await nextFrame();
       ok(form.hasAttribute('na-pending'), 'a submitting form is pending');
       await releaseGate(formGate);
       await waitFor(() => !form.hasAttribute('na-pending'), 'form na-pending removed after the ack');
