@@ -25,7 +25,8 @@ function partName(input: string): string {
 
 /**
  * Fetches `/nasc/nasc.js` from a running Nasc server and compresses it; rebuilds the same bundle with an
- * esbuild metafile to say which inputs its bytes come from.
+ * esbuild metafile to say which inputs its bytes come from (the served file is that bundle after a terser pass,
+ * so the parts add up to a little more than the whole).
  */
 export async function measureClientSize(origin: string): Promise<ClientSize> {
   const response = await fetch(`${origin}/nasc/nasc.js`);

@@ -126,7 +126,7 @@ export function renderReport(report: BenchReport): string {
     lines.push(`| minified (as served) | ${size.minified.toLocaleString('en')} |`);
     lines.push(`| gzip -9 | ${size.gzip.toLocaleString('en')} |`);
     lines.push(`| brotli 11 (reference) | ${size.brotli.toLocaleString('en')} |`, '');
-    lines.push('Minified bytes by input (esbuild metafile of the same build):', '');
+    lines.push('Minified bytes by input (esbuild metafile of the same bundle, before the build passes it through terser):', '');
     lines.push('| input | minified bytes |', '|---|---:|');
     for (const part of size.parts.slice(0, 20)) lines.push(`| ${part.name} | ${part.bytes.toLocaleString('en')} |`);
     lines.push('');
