@@ -75,6 +75,11 @@ export class Outbox {
     if (entry) entry.accepted = true;
   }
 
+  /** Whether `entry` still waits here (it was neither settled nor dropped). */
+  holds(entry: OutboxEntry): boolean {
+    return this.#entries.includes(entry);
+  }
+
   /** The connection took a new client id: the saved queue moves with it. */
   rename(clientId: string): void {
     this.#storage?.removeItem(this.#storageKey);

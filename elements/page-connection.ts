@@ -19,7 +19,7 @@ import {
   NascSendEvent,
   type PageConnectionEventMap,
 } from './events.js';
-import { Outbox } from './outbox.js';
+import { Outbox, type OutboxEntry } from './outbox.js';
 import { markPending } from './pending-marks.js';
 import { BatchVerdict, RevisionGate } from './revision-gate.js';
 import { SseTransport } from './sse-transport.js';
@@ -93,6 +93,8 @@ const FALLBACK_AFTER = 3;
 /** How long a stream may take to deliver its first message before the attempt counts as failed. */
 const OPEN_TIMEOUT_MS = 10_000;
 const DEFAULT_ACK_TIMEOUT_MS = 20_000;
+/** How long the ack of an event the server accepted (SSE: a 202) may take before the stream is reopened. */
+const ACCEPTED_ACK_TIMEOUT_MS = 5_000;
 const OFFLINE_AFTER = 5;
 
 /** Connections of this page that keep their id in the tab (see `tabClientId`). */
@@ -637,6 +639,7 @@ export class PageConnection extends EventTarget {
           } else if (transport.kind === TransportKind.Sse) {
             // 202 means applied: the ack on the stream settles it, and the POST window moves on now.
             this.#outbox.markAccepted(entry.event.eventId);
+            this.#expectAck(entry);
           }
         }
       }
@@ -658,6 +661,22 @@ export class PageConnection extends EventTarget {
     transport.close();
     this.#transport = this.#createTransport(transport.kind);
     this.#openStream(ConnectionState.Reconnecting);
+  }
+
+  /**
+   * The ack of an accepted event comes on the stream within milliseconds; one that does not means the stream
+   * is no longer this client's. Behind a load balancer without stickiness, a tab's session cookie can change
+   * under its open stream (tabs opened at once each get one, and the browser keeps the last), and the acks of
+   * its POSTs, addressed to the new session, then reach no stream. Reopening binds the stream to the cookie the
+   * POSTs carry; the event goes again and is answered from the outcome the server kept.
+   */
+  #expectAck(entry: OutboxEntry): void {
+    const sentAt = entry.sentAt;
+    setTimeout(() => {
+      if (!entry.accepted || entry.sentAt !== sentAt || !this.#outbox.holds(entry) || this.#state !== ConnectionState.Live) return;
+      this.#transport!.close();
+      this.#onClose('no ack for an accepted event');
+    }, ACCEPTED_ACK_TIMEOUT_MS);
   }
 
   /** While events are on the wire, checks now and then that none waits for an answer that was lost. */

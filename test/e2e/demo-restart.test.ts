@@ -100,7 +100,8 @@ for (const transport of ['sse', 'ws'] as const) {
       await server.stop();
       await waitForBadge(page, 'reconnecting', transport);
       await addTodo(page, 'Queued while down');
-      assert.equal(await page.locator('form.add-todo').getAttribute('na-pending'), '', 'the form waits for its acknowledgement');
+      // From the next frame on (`na-pending` is set in an animation frame).
+      await until(page, () => document.querySelector('form.add-todo')?.getAttribute('na-pending') === '', null, 'the form to wait for its acknowledgement');
       await server.restart();
       await waitForBadge(page, 'live', transport);
       await waitForTodos(page, [...SAMPLE_TITLES, 'Queued while down']);
