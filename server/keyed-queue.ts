@@ -12,12 +12,13 @@ interface Lane {
  *
  * A task whose key is idle starts inside `run` itself, so an event read from a socket is applied (and its
  * patches written) before the read's callback returns, not after every other callback's microtasks: on a
- * quiet server that hop was the largest single wait of a click. A task queued from inside a running task
- * still starts on a later microtask, as every queued task does, so no task ever runs nested in another.
+ * quiet server that hop was the largest single wait of a click. A task queued while another task's
+ * synchronous part runs (a handler that dispatches an event) starts on a later microtask instead, so no
+ * task's synchronous part runs inside another's; after an `await`, a task's code is a callback like any other.
  */
 export class KeyedQueue {
   readonly #lanes = new Map<string, Lane>();
-  /** How many tasks are on the stack now: above zero, an idle key's task waits for a microtask. */
+  /** How many tasks' synchronous parts are on the stack now: above zero, an idle key's task waits for a microtask. */
   #depth = 0;
 
   /** Queues `task` behind every earlier task of `key` and resolves with its result. */
