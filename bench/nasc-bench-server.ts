@@ -1,8 +1,9 @@
 /**
  * Real Nasc as a bench server child process: `node dist/bench/nasc-bench-server.js`. `createNasc` with one
  * handler, `Toggle` (a `toggle` event flips one boolean prop: the Map flip of the bare baseline), mounted at
- * `/nasc` and served by `@hono/node-server`, WebSocket upgrades and event POSTs taken by `nasc.attach(server)`
- * (or by the Hono routes: both with `NASC_BENCH_WS=route`, event POSTs only with `NASC_BENCH_EVENTS=route`).
+ * `/nasc` and served by `@hono/node-server`, WebSocket upgrades, event POSTs and SSE streams taken by
+ * `nasc.attach(server)` (or by the Hono routes: all with `NASC_BENCH_WS=route`, event POSTs only with
+ * `NASC_BENCH_EVENTS=route`, SSE streams only with `NASC_BENCH_STREAMS=route`).
  * Also the click page (`/`, loading `/nasc/nasc.js`), `GET /__bench/memory` and `GET /__bench/cpu`. Prints
  * `READY <port>` once listening on 127.0.0.1.
  */
@@ -46,14 +47,15 @@ app.get('/', (c) => {
 app.get('/__bench/memory', (c) => c.json(memoryReport(nasc.engine.connectionCount)));
 app.get('/__bench/cpu', (c) => c.json(cpuReport()));
 
-// WebSockets and event POSTs as the docs recommend (`nasc.attach`), or through the Hono routes with
-// `NASC_BENCH_WS=route` (both) or `NASC_BENCH_EVENTS=route` (event POSTs only).
+// WebSockets, event POSTs and SSE streams as the docs recommend (`nasc.attach`), or through the Hono routes
+// with `NASC_BENCH_WS=route` (all), `NASC_BENCH_EVENTS=route` (event POSTs) or `NASC_BENCH_STREAMS=route`.
 const viaHonoRoute = process.env.NASC_BENCH_WS === 'route';
-const eventsViaHonoRoute = viaHonoRoute || process.env.NASC_BENCH_EVENTS === 'route';
+const eventsViaHonoRoute = process.env.NASC_BENCH_EVENTS === 'route';
+const streamsViaHonoRoute = process.env.NASC_BENCH_STREAMS === 'route';
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', ...(viaHonoRoute ? { websocket: nasc.websocket } : {}) }, (info: AddressInfo) => {
   console.log(`READY ${info.port}`);
 }) as Server;
-if (!viaHonoRoute) nasc.attach(server, eventsViaHonoRoute ? { eventPath: false } : {});
+if (!viaHonoRoute) nasc.attach(server, { ...(eventsViaHonoRoute ? { eventPath: false } : {}), ...(streamsViaHonoRoute ? { streamPath: false } : {}) } as const);
 stopWithParent(() => {
   void nasc.close();
   server.closeAllConnections();

@@ -1,9 +1,10 @@
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AttachedPaths } from './attached-paths.js';
 import { refusal, type EventPostAnswer, type EventPosts } from './event-post.js';
+import type { EventStreamOpener } from './event-stream-opener.js';
 import { failureAnswer } from './failure-answer.js';
-import { retryAfterSeconds } from './json-error.js';
 import type { Logger } from './logger.js';
+import { writeJsonAnswer } from './node-answer.js';
 import { readRequestBody, RequestBodyAborted } from './node-request-body.js';
 import { headerValue, pathnameOf, requestUrl } from './node-request.js';
 import { originSeenByBrowser } from './request-origin.js';
@@ -23,6 +24,9 @@ export interface RequestServer {
   removeListener(event: 'request', listener: RequestListener): unknown;
 }
 
+/** The requests `attach` takes from the `request` event: event POSTs, and the SSE streams' opening GETs. */
+export type AttachedRequest = 'POST' | 'GET';
+
 /** What `attach` needs to answer event POSTs as the Hono route does. */
 export interface EventAttachOptions {
   readonly trustProxy: boolean;
@@ -33,7 +37,7 @@ export interface EventAttachOptions {
   readonly corsOrigins: ReadonlySet<string>;
 }
 
-/** One server's dispatching listener, the listeners it stands in front of, and the paths it takes. */
+/** One server's dispatching listener, the listeners it stands in front of, and the `METHOD path`s it takes. */
 interface Attachment {
   readonly dispatch: RequestListener;
   readonly others: Function[];
@@ -41,11 +45,13 @@ interface Attachment {
 }
 
 /**
- * Takes `POST <mount>/event` straight from Node's HTTP server, without building a Hono request, and hands
- * every other request to the listeners the server had (the app's `fetch`). The answers are the Hono route's
- * (one {@link EventPosts} makes both), byte for byte; only the app's own Hono middleware does not see these
- * POSTs, as it does not see the events sent on a WebSocket. At 8 posts in flight this takes server CPU per
- * event from 34.5 to 28.2 µs (Hono's request, context and response, and node-server's answer).
+ * Takes `POST <mount>/event` and the SSE stream's `GET <mount>/events` straight from Node's HTTP server,
+ * without building a Hono request, and hands every other request to the listeners the server had (the app's
+ * `fetch`). The answers are the Hono routes' (one {@link EventPosts} makes both event answers; an
+ * {@link EventStreamOpener} makes the route's checks, head and refusals); only the app's own Hono middleware
+ * does not see these requests, as it does not see the events sent on a WebSocket. At 8 posts in flight this
+ * takes server CPU per event from 34.5 to 28.2 µs (Hono's request, context and response, and node-server's
+ * answer), and an idle stream no longer keeps node-server's request objects and closures.
  *
  * Like `engine.io`'s attach, it stands in front of the server's `request` listeners present when attached
  * (what `serve()` and `createServer(listener)` register) rather than beside them: two answers to one request
@@ -53,25 +59,32 @@ interface Attachment {
  */
 export class EventAttachments {
   readonly #posts: EventPosts;
+  readonly #streams: EventStreamOpener;
   readonly #logger: Logger;
   readonly #options: EventAttachOptions;
   readonly #attached = new Map<RequestServer, Attachment>();
 
-  constructor(posts: EventPosts, logger: Logger, options: EventAttachOptions) {
+  constructor(posts: EventPosts, streams: EventStreamOpener, logger: Logger, options: EventAttachOptions) {
     this.#posts = posts;
+    this.#streams = streams;
     this.#logger = logger;
     this.#options = options;
   }
 
-  /** Takes event POSTs on `path` from `server`; returns the function that stops it. */
-  attach(server: RequestServer, path: string): () => void {
+  /** Takes `method` requests (event POSTs, or stream GETs) on `path` from `server`; returns the function that stops it. */
+  attach(server: RequestServer, method: AttachedRequest, path: string): () => void {
     let attachment = this.#attached.get(server);
     if (!attachment) {
       const others = server.listeners('request');
       const paths = new AttachedPaths();
       const dispatch: RequestListener = (request, response) => {
-        const path = request.method === 'POST' ? pathnameOf(request.url) : '';
-        if (paths.has(path)) {
+        const method = request.method;
+        const path = method === 'POST' || method === 'GET' ? pathnameOf(request.url) : '';
+        if (path !== '' && paths.has(`${method} ${path}`)) {
+          if (method === 'GET') {
+            this.#streams.open(request, response, path);
+            return;
+          }
           this.#take(request, response, path).catch((error: unknown) => {
             // Every failure of the event itself is answered in #take; this is a fault of our own.
             this.#logger.error('event POST failed', { path, error: error instanceof Error ? error.message : String(error) });
@@ -87,7 +100,7 @@ export class EventAttachments {
       this.#attached.set(server, attachment);
     }
     const attached = attachment;
-    return attachment.paths.add(path, () => {
+    return attachment.paths.add(`${method} ${path}`, () => {
       // Unless `detachAll` (or a later attach of the same server) got there first.
       if (this.#attached.get(server) !== attached) return;
       restore(server, attached);
@@ -122,25 +135,7 @@ export class EventAttachments {
       const failure = failureAnswer(error, this.#logger, path);
       answer = refusal(failure.status, failure.code, failure.message, undefined, failure.retryAfterMs);
     }
-    this.#write(request, response, answer);
-  }
-
-  #write(request: IncomingMessage, response: ServerResponse, answer: EventPostAnswer): void {
-    if (response.headersSent || response.destroyed) return;
-    const headers: OutgoingHttpHeaders = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer.body) };
-    if (answer.retryAfterMs !== undefined) headers['retry-after'] = retryAfterSeconds(answer.retryAfterMs);
-    const { corsOrigins } = this.#options;
-    if (corsOrigins.size > 0) {
-      // What the `cors` middleware createNasc installs adds to a POST's answer.
-      const origin = request.headers.origin;
-      if (origin !== undefined && corsOrigins.has(origin)) headers['access-control-allow-origin'] = origin;
-      headers['access-control-allow-credentials'] = 'true';
-      headers.vary = 'Origin';
-    }
-    // A body refused unread (too large) would otherwise be read to its end before the next request.
-    if (!request.complete) headers.connection = 'close';
-    response.writeHead(answer.status, headers);
-    response.end(answer.body);
+    writeJsonAnswer(request, response, answer, this.#options.corsOrigins);
   }
 }
 

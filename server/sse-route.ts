@@ -3,8 +3,9 @@ import type { Context, Handler } from 'hono';
 import { isWireId, parseCursor } from '../protocol/index.js';
 import type { NascEngine } from './engine.js';
 import { CommonRefusals, jsonError, refusalResponse } from './json-error.js';
-import { KeepAliveTicker } from './keep-alive-ticker.js';
-import { NodeSseSink, type NodeResponse } from './node-sse-sink.js';
+import type { KeepAliveTicker } from './keep-alive-ticker.js';
+import type { NodeResponse } from './node-sse-sink.js';
+import { openNodeSseStream, SSE_HEADERS } from './node-sse-stream.js';
 import { requestSession } from './session-middleware.js';
 import { SseChannel } from './sse-channel.js';
 import type { TurnWrites } from './turn-writes.js';
@@ -12,26 +13,20 @@ import { WebSseSink } from './web-sse-sink.js';
 
 /** Options of the SSE endpoint. */
 export interface SseRouteOptions {
-  keepAliveMs: number;
+  /** The endpoint's one keepalive timer (shared with streams `attach` opens). */
+  ticker: KeepAliveTicker;
   retryMs: number;
   maxBufferedBytes: number;
   /** Shared with the event route, which answers an event only once its frames have left. */
   turnWrites?: TurnWrites;
 }
 
-const SSE_HEADERS = {
-  'Content-Type': 'text/event-stream; charset=utf-8',
-  'Cache-Control': 'no-cache, no-transform',
-  'X-Accel-Buffering': 'no',
-} as const;
-
 /**
  * `GET /events?clientId=…`: the server→client stream. Resumes from `Last-Event-ID` (the browser's own retry)
  * or `?lastEventId=` (a client that reopens the stream itself).
  */
 export function sseRoute(engine: NascEngine, options: SseRouteOptions): Handler {
-  const ticker = new KeepAliveTicker(options.keepAliveMs);
-  const channelOptions = { retryMs: options.retryMs, ticker };
+  const channelOptions = { retryMs: options.retryMs, ticker: options.ticker };
   return function nascEventStream(c) {
     const clientId = c.req.query('clientId');
     if (!isWireId(clientId)) {
@@ -42,18 +37,15 @@ export function sseRoute(engine: NascEngine, options: SseRouteOptions): Handler 
     if (refused) return jsonError(c, refused.status, refused.code, refused.message, undefined, refused.retryAfterMs);
     const resumeFrom = c.req.header('Last-Event-ID') ?? c.req.query('lastEventId') ?? '';
     const cursor = parseCursor(resumeFrom) ?? [];
-    let connection: ReturnType<NascEngine['open']> | undefined;
-    const onClose = () => connection && engine.close(connection);
 
     const outgoing = nodeResponseOf(c);
     if (outgoing) {
       // The head carries whatever earlier middleware set (CORS, the session cookie) next to the SSE headers.
-      outgoing.writeHead(200, toNodeHeaders(c.newResponse(null, 200, SSE_HEADERS).headers));
-      const channel = new SseChannel(new NodeSseSink(outgoing, options.maxBufferedBytes, options.turnWrites), { ...channelOptions, onClose });
-      outgoing.once('close', () => channel.ended());
-      connection = engine.open(caller, channel, cursor);
+      openNodeSseStream(engine, caller, cursor, outgoing, toNodeHeaders(c.newResponse(null, 200, SSE_HEADERS).headers), options);
       return RESPONSE_ALREADY_SENT;
     }
+    let connection: ReturnType<NascEngine['open']> | undefined;
+    const onClose = () => connection && engine.close(connection);
     const sink = new WebSseSink(options.maxBufferedBytes, () => channel.ended());
     const channel = new SseChannel(sink, { ...channelOptions, onClose });
     connection = engine.open(caller, channel, cursor);

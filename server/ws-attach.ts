@@ -22,7 +22,7 @@ export interface UpgradeServer {
 }
 
 /**
- * A server `nasc.attach` takes requests from: its WebSocket upgrades and its event POSTs. Node's
+ * A server `nasc.attach` takes requests from: its WebSocket upgrades, its event POSTs and its SSE streams. Node's
  * `http.Server` and `https.Server` fit, and so does what `@hono/node-server`'s `serve()` returns.
  */
 export type AttachableServer = UpgradeServer & RequestServer;
@@ -40,6 +40,12 @@ export interface AttachOptions {
    * POSTs to the Hono route, so that the app's own middleware sees each one.
    */
   eventPath?: string | false;
+  /**
+   * The path pages open the SSE stream on (`GET`), taken from the server too: by default `path` with its last
+   * segment `events` (`/nasc/ws` → `/nasc/events`). `false` leaves the stream to the Hono route, so that the
+   * app's own middleware sees each stream opened.
+   */
+  streamPath?: string | false;
 }
 
 /** One server's listener and the paths it takes (each counted, so that every attach has its own detach). */
@@ -57,13 +63,19 @@ function checkedPath(option: string, path: string): string {
 }
 
 /**
- * The two paths one `attach` call takes: the WebSocket's and, unless turned off, the event POSTs'.
- * Throws a `TypeError` for a path that is not a plain absolute path.
+ * The paths one `attach` call takes: the WebSocket's and, unless turned off, the event POSTs' and the SSE
+ * stream's. Throws a `TypeError` for a path that is not a plain absolute path.
  */
-export function attachedPaths(options: AttachOptions = {}): { ws: string; event: string | false } {
+export function attachedPaths(options: AttachOptions = {}): { ws: string; event: string | false; stream: string | false } {
   const ws = checkedPath('path', options.path ?? DEFAULT_PATH);
-  const event = options.eventPath ?? `${ws.slice(0, ws.lastIndexOf('/'))}/event`;
-  return { ws, event: event === false ? false : checkedPath('eventPath', event) };
+  const base = ws.slice(0, ws.lastIndexOf('/'));
+  const event = options.eventPath ?? `${base}/event`;
+  const stream = options.streamPath ?? `${base}/events`;
+  return {
+    ws,
+    event: event === false ? false : checkedPath('eventPath', event),
+    stream: stream === false ? false : checkedPath('streamPath', stream),
+  };
 }
 
 function isWebSocketUpgrade(request: IncomingMessage): boolean {

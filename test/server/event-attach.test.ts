@@ -216,7 +216,7 @@ describe('event POSTs taken by nasc.attach', () => {
     assert.equal(back.get('the retry once the store is back')?.status, 202);
   });
 
-  test('the app\'s middleware does not see attached event POSTs; every other request still reaches the app', async (t) => {
+  test('the app\'s middleware does not see attached event POSTs or stream opens; every other request still reaches the app', async (t) => {
     const { server, port, nasc, seen } = await appServer(t);
     nasc.attach(server);
     const base = `http://127.0.0.1:${port}`;
@@ -234,7 +234,7 @@ describe('event POSTs taken by nasc.attach', () => {
     assert.equal((await fetch(`${base}/nasc/event`)).status, 404, 'a GET of the event path is the app\'s to answer');
     const elsewhere = await fetch(`${base}/nasc/eventually`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
     assert.equal(elsewhere.status, 404);
-    assert.deepEqual(seen, ['GET /nasc/events', 'GET /hello', 'GET /nasc/event', 'POST /nasc/eventually']);
+    assert.deepEqual(seen, ['GET /hello', 'GET /nasc/event', 'POST /nasc/eventually']);
   });
 
   test('eventPath: false leaves event POSTs to the Hono route; a mount elsewhere moves the event path with `path`', async (t) => {
@@ -243,6 +243,14 @@ describe('event POSTs taken by nasc.attach', () => {
     const anonymous = await fetch(`http://127.0.0.1:${off.port}/nasc/event`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: event() });
     assert.equal(anonymous.status, 403);
     assert.deepEqual(off.seen, ['POST /nasc/event'], 'the app\'s middleware saw the event POST');
+    const stream = await fetch(`http://127.0.0.1:${off.port}/nasc/events?clientId=tab`);
+    await stream.body?.cancel();
+    assert.deepEqual(off.seen, ['POST /nasc/event'], 'attach took the stream');
+    const routed = await appServer(t);
+    routed.nasc.attach(routed.server, { streamPath: false });
+    const routedStream = await fetch(`http://127.0.0.1:${routed.port}/nasc/events?clientId=tab`);
+    await routedStream.body?.cancel();
+    assert.deepEqual(routed.seen, ['GET /nasc/events'], 'streamPath: false leaves streams to the Hono route');
 
     const moved = await appServer(t, '/api/nasc');
     moved.nasc.attach(moved.server, { path: '/api/nasc/ws' });
