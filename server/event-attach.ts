@@ -7,7 +7,7 @@ import type { Logger } from './logger.js';
 import { writeJsonAnswer } from './node-answer.js';
 import { readRequestBody, RequestBodyAborted } from './node-request-body.js';
 import { headerValue, pathnameOf, requestUrl } from './node-request.js';
-import { originSeenByBrowser } from './request-origin.js';
+import { nodeRequestOrigin } from './request-origin.js';
 
 /** A listener of Node's `request` event. */
 export type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
@@ -125,7 +125,7 @@ export class EventAttachments {
         const { trustProxy } = this.#options;
         answer = await this.#posts.answer({
           header: (lowerName) => headerValue(headers[lowerName]),
-          ownOrigin: () => originSeenByBrowser(url, headerValue(headers['x-forwarded-proto']), headerValue(headers['x-forwarded-host']), trustProxy),
+          ownOrigin: () => nodeRequestOrigin(url, headers, trustProxy),
           body: (declared, maxBytes) => readRequestBody(request, declared, maxBytes),
         });
       }

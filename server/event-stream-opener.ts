@@ -7,7 +7,7 @@ import { CommonRefusals } from './json-error.js';
 import { corsHeaders, writeJsonAnswer } from './node-answer.js';
 import { headerValue, requestUrl } from './node-request.js';
 import { openNodeSseStream, SSE_HEADERS, type NodeSseStreamOptions } from './node-sse-stream.js';
-import { originSeenByBrowser } from './request-origin.js';
+import { nodeRequestOrigin } from './request-origin.js';
 import type { SessionCodec } from './session-codec.js';
 import { openSession, type SessionCookieSettings } from './session-cookie.js';
 
@@ -64,7 +64,7 @@ export class EventStreamOpener {
     if (!url) return refusal(400, 'bad_request', 'Invalid Host header.');
     const headers = request.headers;
     const { codec, cookie, trustProxy, corsOrigins } = this.#options;
-    const https = () => originSeenByBrowser(url, headerValue(headers['x-forwarded-proto']), headerValue(headers['x-forwarded-host']), trustProxy).startsWith('https:');
+    const https = () => nodeRequestOrigin(url, headers, trustProxy).startsWith('https:');
     const { session, setCookie } = openSession(codec, headers.cookie, cookie, https);
     if (setCookie !== undefined) issued(setCookie);
     const clientId = url.searchParams.get('clientId') ?? undefined;

@@ -1,4 +1,6 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Context } from 'hono';
+import { headerValue } from './node-request.js';
 
 /**
  * The origin the browser sees for this request. Behind a proxy that ends TLS, Node sees `http://internal`;
@@ -7,6 +9,11 @@ import type { Context } from 'hono';
  */
 export function requestOrigin(c: Context, trustProxy: boolean): string {
   return originSeenByBrowser(new URL(c.req.url), c.req.header('X-Forwarded-Proto'), c.req.header('X-Forwarded-Host'), trustProxy);
+}
+
+/** {@link requestOrigin} of a request taken straight from Node (`attach`): its URL as Node sees it, and its headers. */
+export function nodeRequestOrigin(url: URL, headers: IncomingHttpHeaders, trustProxy: boolean): string {
+  return originSeenByBrowser(url, headerValue(headers['x-forwarded-proto']), headerValue(headers['x-forwarded-host']), trustProxy);
 }
 
 /**

@@ -5,7 +5,7 @@ import { isWireId, parseCursor, type CursorEntry } from '../protocol/index.js';
 import type { Caller, NascEngine } from './engine.js';
 import { checkOrigin, type OriginPolicy } from './origin-check.js';
 import { headerValue, requestUrl } from './node-request.js';
-import { originSeenByBrowser } from './request-origin.js';
+import { nodeRequestOrigin } from './request-origin.js';
 import type { SessionCodec } from './session-codec.js';
 import { openSession, type SessionCookieSettings } from './session-cookie.js';
 import { CommonRefusals } from './json-error.js';
@@ -76,7 +76,7 @@ export class WsUpgrade {
     if (!url) return { status: 400, code: 'bad_request', message: 'Invalid Host header.' };
     const headers = request.headers;
     const { origins } = this.#options;
-    const ownOrigin = () => originSeenByBrowser(url, headerValue(headers['x-forwarded-proto']), headerValue(headers['x-forwarded-host']), origins.trustProxy);
+    const ownOrigin = () => nodeRequestOrigin(url, headers, origins.trustProxy);
     const refused = checkOrigin(headers.origin, headerValue(headers['sec-fetch-site']), ownOrigin, origins);
     if (refused) return refused;
     const { session, setCookie } = openSession(this.#options.codec, headers.cookie, this.#options.cookie, () => ownOrigin().startsWith('https:'));
