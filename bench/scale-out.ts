@@ -10,7 +10,7 @@
  *    time per event and how many cores were busy in all (on a 2-core machine, the limit).
  * 2. Failover: 12 SSE clients through a round-robin TCP balancer in front of 3 processes; the process holding
  *    the most streams is killed with SIGKILL; each of its clients reconnects at once through the balancer
- *    with its cursor. Reported: time from the kill to the new stream's first message (live again), and to the
+ *    and mounts again with the revision it holds. Reported: time from the kill to the new stream's first message (live again), and to the
  *    first change made after the kill arriving on it.
  *
  * 2b. The cost of one more process: all load on one of two processes; the other's CPU per event is what
@@ -208,12 +208,18 @@ interface FailoverResult {
   firstChangeMs: number[];
 }
 
-/** One client that reconnects through the balancer as soon as its stream ends, with its last cursor. */
+/** Mounts the client's instance, with the revision it holds when it has one (a reopened stream). */
+type MountFollower = (clientId: string, rev?: number) => Promise<void>;
+
+/** One client that reconnects through the balancer as soon as its stream ends, and mounts again from its revision. */
 class FollowingClient {
   readonly #url: string;
   readonly #cookie: string;
   #stream: SseClient | undefined;
-  #cursor: string | undefined;
+  #mount: MountFollower | undefined;
+  #clientId = '';
+  /** The last revision of the instance this client received. */
+  #rev: number | undefined;
   #stopped = false;
   /** performance.now() of each stream's first message, and of each change seen. */
   readonly opened: number[] = [];
@@ -224,7 +230,9 @@ class FollowingClient {
     this.#cookie = cookie;
   }
 
-  async start(mount: (clientId: string) => Promise<void>, clientId: string): Promise<void> {
+  async start(mount: MountFollower, clientId: string): Promise<void> {
+    this.#mount = mount;
+    this.#clientId = clientId;
     await this.#open();
     await mount(clientId);
     void this.#follow();
@@ -239,7 +247,7 @@ class FollowingClient {
     // Bounded: a stream refused while processes are starting or dying is tried again a few times.
     for (let attempt = 0; attempt < 50 && !this.#stopped; attempt++) {
       try {
-        const stream = await SseClient.connect(this.#url, { cookie: this.#cookie, ...(this.#cursor ? { lastEventId: this.#cursor } : {}) });
+        const stream = await SseClient.connect(this.#url, { cookie: this.#cookie });
         await stream.messages.next(undefined, 10_000, 'the opening []');
         this.opened.push(performance.now());
         this.#stream = stream;
@@ -255,11 +263,20 @@ class FollowingClient {
       const stream = this.#stream;
       try {
         const message = await stream.messages.next(undefined, 60_000, 'a message');
-        if (message.id) this.#cursor = message.id;
+        for (const patch of message.patches) if (patch.action === 'bindUpdate') this.#rev = patch.rev;
         if (message.patches.some((patch) => patch.action === 'bindUpdate')) this.changes.push(performance.now());
       } catch {
         if (this.#stopped) return;
         await this.#open();
+        // Retried: the process that takes the mount may be the one that just died, seen by the balancer as up.
+        for (let attempt = 0; attempt < 50 && !this.#stopped; attempt++) {
+          try {
+            await this.#mount?.(this.#clientId, this.#rev);
+            break;
+          } catch {
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+        }
       }
     }
   }
@@ -278,8 +295,9 @@ async function failover(): Promise<FailoverResult> {
       const clientId = `follower-${i}`;
       const client = new FollowingClient(`${balancer.url}/nasc/events?clientId=${clientId}`, cookie);
       clients.push(client);
-      await client.start(async (id) => {
-        const status = await post(agent, nodes[0]!.port, cookie, JSON.stringify({ clientId: id, event: 'mount', type: 'Counter', instance: 'failover', payload: {} }));
+      await client.start(async (id, rev) => {
+        const mount = { clientId: id, event: 'mount', type: 'Counter', instance: 'failover', payload: {}, ...(rev === undefined ? {} : { rev }) };
+        const status = await post(agent, balancer!.port, cookie, JSON.stringify(mount));
         if (status !== 202) throw new Error(`mount answered ${status}`);
       }, clientId);
     }

@@ -1,9 +1,7 @@
 import {
-  formatCursor,
   PatchAction,
   ReservedEvent,
   type ClientEvent,
-  type CursorEntry,
   type ErrorPatch,
   type JsonObject,
   type JsonValue,
@@ -327,12 +325,9 @@ export class PageConnection extends EventTarget {
 
   #openStream(state: ConnectionState): void {
     this.#state = state;
-    const cursor: CursorEntry[] = [];
-    for (const view of this.#instances.values()) {
-      const rev = this.#gate.position(view.key);
-      if (rev !== undefined) cursor.push({ type: view.type, instance: view.instance, rev });
-    }
-    this.#transport!.open(formatCursor(cursor));
+    // Nothing about the instances shown travels with the open: once it is live, each is mounted again with
+    // the revision it holds (see #onOpen), so the request stays the same size however many there are.
+    this.#transport!.open();
     clearTimeout(this.#openTimer);
     this.#openTimer = setTimeout(() => {
       this.#transport?.close();
@@ -375,6 +370,10 @@ export class PageConnection extends EventTarget {
       this.#transport = this.#createTransport(other);
       this.#attemptsWithoutOpen = 0;
     }
+    // A stream refused again and again may be refused for its client id (another session holds it: tabs
+    // opened at once got different cookies, and a browser hides why an EventSource failed). The next tries
+    // go under a new id: no request is retried unchanged forever.
+    if (this.#attempt % FALLBACK_AFTER === 0) this.#renewClientId();
     const offline = (typeof navigator !== 'undefined' && navigator.onLine === false) || this.#attempt >= OFFLINE_AFTER;
     this.#state = offline ? ConnectionState.Offline : ConnectionState.Reconnecting;
     const delay = backoffDelay(this.#attempt - 1);
@@ -532,6 +531,9 @@ export class PageConnection extends EventTarget {
   }
 
   #deliverError(error: ErrorPatch): void {
+    if (globalThis.NASC_DEV_MODE !== false && error.code === 'forbidden_origin') {
+      warnOnce('forbidden-origin', `the server refuses this page's events (forbidden_origin): ${error.message}`);
+    }
     if (error.type !== undefined && error.instance !== undefined) {
       this.#instances.get(instanceKey(error.type, error.instance))?.listeners.forEach((l) => l({ kind: 'error', error }));
     }
@@ -654,13 +656,18 @@ export class PageConnection extends EventTarget {
    * then carries the cookie the browser kept); queued events go again under it.
    */
   #rotateClientId(): void {
+    this.#renewClientId();
+    if (this.#transport) this.#openStream(ConnectionState.Reconnecting);
+  }
+
+  /** Takes a new client id (queued events move with it); the next open uses it. */
+  #renewClientId(): void {
     this.#clientId = this.#tabOwnsId ? newTabClientId(this.#tabSlot) : randomId();
     this.#outbox.rename(this.#clientId);
     const transport = this.#transport;
     if (!transport) return;
     transport.close();
     this.#transport = this.#createTransport(transport.kind);
-    this.#openStream(ConnectionState.Reconnecting);
   }
 
   /**

@@ -1,10 +1,11 @@
 import type { ClientEvent } from '../protocol/index.js';
+import { explainRefusal } from './stream-refusal.js';
 import { TransportKind, type SendResult, type Transport, type TransportEndpoint, type TransportListener } from './transport.js';
 
 /**
  * Server-Sent Events down (`GET events`), `fetch` POSTs up (`POST event`). The page connection owns
  * reconnection (with backoff), so a failed stream is closed here instead of left to the browser's fixed-delay
- * retry; the cursor travels as `?lastEventId=` because a new EventSource cannot set `Last-Event-ID`.
+ * retry.
  */
 export class SseTransport implements Transport {
   readonly kind = TransportKind.Sse;
@@ -23,11 +24,10 @@ export class SseTransport implements Transport {
     return this.#live;
   }
 
-  open(cursor: string): void {
+  open(): void {
     this.close();
     const url = new URL('events', this.#endpoint.base);
     url.searchParams.set('clientId', this.#endpoint.clientId);
-    if (cursor) url.searchParams.set('lastEventId', cursor);
     const source = new EventSource(url, { withCredentials: url.origin !== location.origin });
     this.#source = source;
     source.onmessage = (event: MessageEvent<string>) => {
@@ -40,6 +40,8 @@ export class SseTransport implements Transport {
     };
     source.onerror = () => {
       if (source !== this.#source) return;
+      // A browser does not say why a stream was refused; in development, ask the server once.
+      if (globalThis.NASC_DEV_MODE !== false && !this.#live) void explainRefusal(url, source.withCredentials);
       this.close();
       this.#listener.onClose('event stream failed');
     };

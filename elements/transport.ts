@@ -26,8 +26,8 @@ export type SendResult =
 /** A page-level transport: one stream in, events out. */
 export interface Transport {
   readonly kind: TransportKind;
-  /** Opens (or reopens) the stream, resuming from `cursor`. */
-  open(cursor: string): void;
+  /** Opens (or reopens) the stream; the page connection mounts its instances once it is live. */
+  open(): void;
   /** Closes the stream for good or before a reopen. */
   close(): void;
   send(event: ClientEvent): Promise<SendResult>;

@@ -1,7 +1,7 @@
 import type { ClientEvent } from '../protocol/index.js';
 import { TransportKind, type SendResult, type Transport, type TransportEndpoint, type TransportListener } from './transport.js';
 
-/** One WebSocket (`GET ws`) both ways; the cursor travels as `?cursor=` when it opens. */
+/** One WebSocket (`GET ws`) both ways. */
 export class WsTransport implements Transport {
   readonly kind = TransportKind.Ws;
   readonly window = 64;
@@ -19,12 +19,11 @@ export class WsTransport implements Transport {
     return this.#live && this.#socket?.readyState === WebSocket.OPEN;
   }
 
-  open(cursor: string): void {
+  open(): void {
     this.close();
     const url = new URL('ws', this.#endpoint.base);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     url.searchParams.set('clientId', this.#endpoint.clientId);
-    if (cursor) url.searchParams.set('cursor', cursor);
     const socket = new WebSocket(url);
     this.#socket = socket;
     socket.onmessage = (event: MessageEvent<unknown>) => {

@@ -22,4 +22,3 @@ export {
 } from './client-event.js';
 export { isPrototypeKey, parseJsonGuarded, type GuardedJson } from './safe-json.js';
 export { formatSseComment, formatSseMessage, formatSseRetry, SSE_KEEPALIVE, type SseMessage } from './sse-frame.js';
-export { cursorEntryPrefix, formatCursor, parseCursor, MAX_CURSOR_ENTRIES, type CursorEntry } from './cursor.js';

@@ -21,7 +21,8 @@ export interface DirectMessage {
    * client uses for the instance when it differs (see `resolveInstance`).
    */
   position?: { type: string; instance: string; rev: number; subscribe?: boolean; alias?: string };
-  unsubscribe?: { type: string; instance: string };
+  /** Stops delivering an instance, under `name` (the client's name for it; all its names without one). */
+  unsubscribe?: { type: string; instance: string; name?: string };
 }
 
 /** Where a process receives what is published. */

@@ -1,33 +1,35 @@
-import { cursorEntryPrefix, type CursorEntry, type JsonObject } from '../protocol/index.js';
+import type { JsonObject } from '../protocol/index.js';
 
 /** The narrow view of a transport the engine needs: send one patch array, or close. */
 export interface ClientChannel {
-  /** Sends one message (a JSON patch array). `connection` lets a transport read the resume cursor. */
-  send(message: string, connection: Connection): void;
-  /** Ends the stream; the client reconnects and resumes from its cursor. */
+  /** Sends one message (a JSON patch array). */
+  send(message: string): void;
+  /** Ends the stream; the client reconnects and mounts its instances again. */
   close(reason: string): void;
 }
 
-/** A position, with its cursor text up to the revision made once (not URI-encoded again on every message). */
-interface Position extends CursorEntry {
-  readonly prefix: string;
-}
+/** An idle stream's subscriptions: shared, and never written (writes go through `subscribe`). */
+const NO_SUBSCRIPTIONS: ReadonlyMap<string, string | readonly string[]> = new Map();
 
-/** What an idle stream's positions read as: shared, and never written (writes go through `advance`). */
-const NO_ENTRIES: ReadonlyMap<string, CursorEntry> = new Map();
-
-/** One open stream of one client (a tab of a session), and the instance positions delivered on it. */
+/**
+ * One open stream of one client (a tab of a session), and the instances it is subscribed to, each under the
+ * name(s) the client mounted it by: with `resolveInstance`, `User/me` may be stored as `User/alice`, and a
+ * page may show it under both names. Names are kept per instance key (type and instance), so an alias of one
+ * type never renames another type's instance of the same name.
+ */
 export class Connection {
   /** The registry key: the client id within its session. */
   readonly key: string;
   readonly session: string;
   readonly clientId: string;
   readonly channel: ClientChannel;
-  // Both maps are made on first use: an idle stream (nothing mounted yet, no alias, the common case for
-  // aliases) holds neither, about 0.35 KB less per stream.
-  #positions: Map<string, Position> | undefined;
-  #aliases: Map<string, string> | undefined;
-  #cursor: string | undefined;
+  /**
+   * Instance key → the name the client knows it by, or several. Made on first use: an idle stream holds no
+   * map. The resolved name itself is kept too, so renaming never has to guess.
+   */
+  #subscriptions: Map<string, string | readonly string[]> | undefined;
+  /** Subscriptions whose names are not just the stored instance's own: while 0, messages go out as they are. */
+  #renamedCount = 0;
 
   constructor(key: string, caller: { session: string; clientId: string }, channel: ClientChannel) {
     this.key = key;
@@ -36,61 +38,74 @@ export class Connection {
     this.channel = channel;
   }
 
-  /** Instance key → position (under the client's own instance names): what this stream has delivered. */
-  get positions(): ReadonlyMap<string, CursorEntry> {
-    return this.#positions ?? NO_ENTRIES;
+  /** The instance keys this stream is subscribed to, with the names the client uses. */
+  get subscriptions(): ReadonlyMap<string, string | readonly string[]> {
+    return this.#subscriptions ?? NO_SUBSCRIPTIONS;
   }
 
-  /** The name this client uses for a resolved instance (`user-7f…` → `currentUser`), if it is another. */
-  aliasOf(instance: string): string | undefined {
-    return this.#aliases?.get(instance);
-  }
-
-  /** Records that this client names the resolved `instance` as `alias`. */
-  setAlias(instance: string, alias: string): void {
-    (this.#aliases ??= new Map()).set(instance, alias);
-  }
-
-  /** Sends a message, naming aliased instances as this client knows them. */
-  send(message: string): void {
-    this.channel.send(this.#aliases === undefined ? message : this.#renamed(message), this);
-  }
-
-  /** Records that a message brought this stream to `rev` of an instance. */
-  advance(key: string, type: string, instance: string, rev: number): void {
-    const position = this.#positions?.get(key);
-    if (position) position.rev = rev;
-    else (this.#positions ??= new Map()).set(key, { type, instance, rev, prefix: cursorEntryPrefix(type, instance) });
-    this.#cursor = undefined;
-  }
-
-  forget(key: string): void {
-    if (this.#positions?.delete(key)) this.#cursor = undefined;
+  /** Records that the client shows the stored `instance` (key `key`) under `name`. */
+  subscribe(key: string, instance: string, name: string): void {
+    const subscriptions = (this.#subscriptions ??= new Map());
+    const names = subscriptions.get(key);
+    const before = names === undefined ? undefined : renames(names, instance);
+    let next: string | readonly string[];
+    if (names === undefined || names === name) next = name;
+    else if (typeof names === 'string') next = [names, name];
+    else next = names.includes(name) ? names : [...names, name];
+    subscriptions.set(key, next);
+    this.#renamedCount += Number(renames(next, instance)) - Number(before ?? false);
   }
 
   /**
-   * The resume cursor after the last message sent (the SSE `id:`), as `formatCursor` writes it. Computed only
-   * when a transport asks.
+   * Drops `name` of an instance (all its names without one); true when the stream is no longer subscribed
+   * to the instance at all.
    */
-  get cursor(): string {
-    if (this.#cursor === undefined) {
-      let cursor = '';
-      if (this.#positions) for (const { prefix, rev } of this.#positions.values()) cursor += cursor === '' ? prefix + rev : ` ${prefix}${rev}`;
-      this.#cursor = cursor;
+  unsubscribe(key: string, instance: string, name?: string): boolean {
+    const names = this.#subscriptions?.get(key);
+    if (names === undefined) return true;
+    const left = name === undefined ? [] : (typeof names === 'string' ? [names] : names).filter((each) => each !== name);
+    this.#renamedCount -= Number(renames(names, instance));
+    if (left.length === 0) {
+      this.#subscriptions!.delete(key);
+      return true;
     }
-    return this.#cursor;
+    const next = left.length === 1 ? left[0]! : left;
+    this.#subscriptions!.set(key, next);
+    this.#renamedCount += Number(renames(next, instance));
+    return false;
   }
 
-  #renamed(message: string): string {
-    const patches = JSON.parse(message) as JsonObject[];
-    let renamed = false;
-    for (const patch of patches) {
-      const alias = typeof patch.instance === 'string' ? this.#aliases?.get(patch.instance) : undefined;
-      if (alias !== undefined) {
-        patch.instance = alias;
-        renamed = true;
-      }
+  /** Sends a message, naming each instance as this client knows it (once per name it mounted). */
+  send(message: string): void {
+    if (this.#renamedCount === 0) {
+      this.channel.send(message);
+      return;
     }
-    return renamed ? JSON.stringify(patches) : message;
+    for (const each of this.#renamed(message)) this.channel.send(each);
   }
+
+  /**
+   * The message as this client must read it. Every message the engine makes concerns one instance, so a
+   * message is sent once per name the client gave that instance.
+   */
+  #renamed(message: string): string[] {
+    const patches = JSON.parse(message) as JsonObject[];
+    // Schema patches already carry the client's name (they are made for its mount alone).
+    const subject = patches.find((patch) => patch.action !== 'schema' && typeof patch.type === 'string' && typeof patch.instance === 'string');
+    if (!subject) return [message];
+    const type = subject.type as string;
+    const instance = subject.instance as string;
+    const names = this.#subscriptions?.get(`${type}\u0000${instance}`);
+    if (names === undefined || !renames(names, instance)) return [message];
+    const named = patches.filter((patch) => patch.action !== 'schema' && patch.type === type && patch.instance === instance);
+    return (typeof names === 'string' ? [names] : names).map((name) => {
+      for (const patch of named) patch.instance = name;
+      return JSON.stringify(patches);
+    });
+  }
+}
+
+/** Whether a subscription's names differ from the stored instance's own name. */
+function renames(names: string | readonly string[], instance: string): boolean {
+  return typeof names !== 'string' || names !== instance;
 }

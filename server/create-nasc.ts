@@ -107,14 +107,17 @@ export function createNasc(options: NascOptions): Nasc {
 
   const allowedOrigins = options.allowedOrigins ?? [];
   const trustProxy = options.trustProxy ?? false;
-  const guard = originGuard({ allowedOrigins, trustProxy });
-  const origins = originPolicy({ allowedOrigins, trustProxy });
+  const origins = originPolicy({ allowedOrigins, trustProxy, logger: engine.logger });
+  const guard = originGuard(origins);
   const codec = new SessionCodec(resolveSecret(options.sessions));
   const cookie = options.sessions?.cookie ?? {};
   const cookieSettings = sessionCookieSettings(cookie);
   const openSession = sessionMiddleware(codec, { ...cookie, trustProxy });
   // Both ways in to a WebSocket share one keepalive timer and the same per-socket code.
-  const wsOptions = { maxBodyBytes, maxBufferedBytes, ticker: new KeepAliveTicker(keepAliveMs) };
+  // Refused frames a socket may send before it is cut. A page that honours its waits is refused at most a
+  // window's worth at a time (it pipelines up to 64 events), so twice that, or twice the event burst, passes.
+  const refusals = { rate: Math.max(engine.limits.eventsPerSecond, 10), burst: 2 * Math.max(engine.limits.eventBurst, 64) };
+  const wsOptions = { maxBodyBytes, maxBufferedBytes, ticker: new KeepAliveTicker(keepAliveMs), refusals };
   const attachments = new WsAttachments(
     () =>
       new WsUpgrade(engine, websocketServer, {
@@ -135,7 +138,7 @@ export function createNasc(options: NascOptions): Nasc {
         origin: (origin) => (allowed.has(origin) ? origin : null),
         credentials: true,
         allowMethods: ['GET', 'POST', 'OPTIONS'],
-        allowHeaders: ['Content-Type', 'Last-Event-ID'],
+        allowHeaders: ['Content-Type'],
         maxAge: 600,
       }),
     );

@@ -4,12 +4,10 @@ import {
   ReservedEvent,
   type BindUpdatePatch,
   type ClientEvent,
-  type CursorEntry,
   type ErrorPatch,
   type JsonObject,
   type SchemaPatch,
   type SnapshotPatch,
-  isWireId,
 } from '../protocol/index.js';
 import type { Broker, BrokerReceiver, DirectMessage, PublishedBatch } from './broker.js';
 import { Connection, type ClientChannel } from './connection.js';
@@ -124,10 +122,13 @@ interface RateBlock {
   failed?: boolean;
 }
 
-/** The registry key of a client's stream: its client id within its session. */
-/** A surrogate not in a pair (with the `u` flag a pair is one code point): a cursor cannot URI-encode it. */
+/**
+ * A surrogate not in a pair (with the `u` flag a pair is one code point): no id on the wire may hold one,
+ * and a resolved instance is written where ids are (store keys, logs).
+ */
 const LONE_SURROGATE = /[\ud800-\udfff]/u;
 
+/** The registry key of a client's stream: its client id within its session. */
 function connectionKey(caller: Caller): string {
   const known = connectionKeys.get(caller);
   // Checked, not trusted: a caller object reused with another session or client id gets its own key.
@@ -201,6 +202,11 @@ export class NascEngine implements BrokerReceiver {
     return manifest;
   }
 
+  /** The limits in force (defaults filled in). */
+  get limits(): Readonly<EngineLimits> {
+    return this.#limits;
+  }
+
   /** Open streams on this process. */
   get connectionCount(): number {
     return this.#connections.size;
@@ -220,10 +226,11 @@ export class NascEngine implements BrokerReceiver {
   }
 
   /**
-   * Registers a client's stream, replacing (and closing) any earlier stream of the same client. With a cursor,
-   * the stream is subscribed to those instances again and gets what it missed. Call {@link admit} first.
+   * Registers a client's stream, replacing (and closing) any earlier stream of the same client, and sends it
+   * the opening `[]`. The stream starts subscribed to nothing: the client mounts what it shows, each mount
+   * with the revision it holds, and gets what it missed. Call {@link admit} first.
    */
-  open(caller: Caller, channel: ClientChannel, cursor: readonly CursorEntry[] = []): Connection {
+  open(caller: Caller, channel: ClientChannel): Connection {
     const key = connectionKey(caller);
     connectionKeys.set(caller, { session: caller.session, clientId: caller.clientId, key });
     const previous = this.#connections.get(key);
@@ -239,40 +246,9 @@ export class NascEngine implements BrokerReceiver {
     if (block?.eventId !== undefined) this.#blocked.set(key, { until: block.until });
     this.#holders.set(caller.clientId, connection);
     this.#sessions.add(connection);
-    // The stream's cursor starts where the client says it is, so even the first frame's `id:` keeps its
-    // resume point; the replays below bring it forward.
-    const resumes: { key: string; type: string; instance: string; entry: CursorEntry }[] = [];
-    // A cursor is the client's word: its ids are checked like an event's, a resolver that throws skips the
-    // entry, and it buys no more subscriptions than mounting would.
-    let mounts = this.#mountCount(caller.session);
-    for (const entry of cursor) {
-      if (!this.#handlers.has(entry.type) || !isWireId(entry.instance)) continue;
-      if (mounts >= this.#limits.mountsPerSession) {
-        this.#logLimit('mounts', caller);
-        break;
-      }
-      let instance: string;
-      try {
-        instance = this.#resolve(caller, entry.type, entry.instance);
-      } catch (error) {
-        this.#logFailure('resolveInstance failed', error, { type: entry.type });
-        continue;
-      }
-      const key = this.#keys.of(entry.type, instance);
-      if (connection.positions.has(key)) continue;
-      mounts += 1;
-      if (instance !== entry.instance) connection.setAlias(instance, entry.instance);
-      connection.advance(key, entry.type, entry.instance, entry.rev);
-      resumes.push({ key, type: entry.type, instance, entry });
-    }
     // An empty patch array first: the client learns the stream really carries messages (no proxy buffering
     // it) before anything else happens.
     connection.send('[]');
-    for (const { key, type, instance, entry } of resumes) {
-      void this.#queue
-        .run(key, () => this.#resume(connection, type, instance, entry.rev))
-        .catch((error: unknown) => this.#logFailure('resume failed', error, { type, instance }));
-    }
     return connection;
   }
 
@@ -310,7 +286,7 @@ export class NascEngine implements BrokerReceiver {
       if (!this.#broker.distributed && !connection) {
         return reject(409, 'no_stream', 'Open the event stream for this clientId before mounting.', eventId);
       }
-      const fresh = !connection?.positions.has(key);
+      const fresh = !connection?.subscriptions.has(key);
       if (fresh && this.#mountCount(caller.session) + (this.#mountsInFlight.get(caller.session) ?? 0) >= this.#limits.mountsPerSession) {
         this.#logLimit('mounts', caller);
         return reject(429, 'too_many_mounts', `A session may mount ${this.#limits.mountsPerSession} instances at once.`, eventId, 5_000);
@@ -332,7 +308,7 @@ export class NascEngine implements BrokerReceiver {
     if (event.event === ReservedEvent.Unmount) {
       // Queued like everything else for the instance, so a mount sent just before it is undone, not kept.
       return this.#queue.run(key, async () => {
-        await this.#broker.sendDirect({ clientId: client, unsubscribe: { type: event.type, instance } });
+        await this.#broker.sendDirect({ clientId: client, unsubscribe: { type: event.type, instance, name: event.instance } });
         return { ok: true, eventId } as const;
       });
     }
@@ -386,7 +362,7 @@ export class NascEngine implements BrokerReceiver {
   }
 
   /**
-   * Closes every open stream (clients reconnect and resume from their cursors): for a rolling deploy, or a
+   * Closes every open stream (clients reconnect and mount again from the revisions they hold): for a rolling deploy, or a
    * test that needs the network to fail.
    */
   disconnectAll(reason = 'server closed the stream'): void {
@@ -412,7 +388,6 @@ export class NascEngine implements BrokerReceiver {
     let originServed = false;
     if (subscribers) {
       for (const connection of subscribers) {
-        connection.advance(key, published.type, connection.aliasOf(published.instance) ?? published.instance, published.rev);
         if (origin && connection.key === origin.clientId) {
           originServed = true;
           connection.send(`${published.batch.slice(0, -1)},${origin.ack}]`);
@@ -427,17 +402,16 @@ export class NascEngine implements BrokerReceiver {
   deliverDirect(direct: DirectMessage): void {
     const connection = this.#connections.get(direct.clientId);
     if (!connection) return;
-    if (direct.unsubscribe) {
-      const key = this.#keys.of(direct.unsubscribe.type, direct.unsubscribe.instance);
-      this.#unsubscribe(key, connection);
-      connection.forget(key);
+    const unsubscribe = direct.unsubscribe;
+    if (unsubscribe) {
+      const key = this.#keys.of(unsubscribe.type, unsubscribe.instance);
+      if (connection.unsubscribe(key, unsubscribe.instance, unsubscribe.name)) this.#unsubscribe(key, connection);
     }
     const position = direct.position;
-    if (position) {
+    if (position?.subscribe && this.#connections.get(connection.key) === connection) {
       const key = this.#keys.of(position.type, position.instance);
-      if (position.alias !== undefined) connection.setAlias(position.instance, position.alias);
-      if (position.subscribe) this.#subscribe(key, connection);
-      connection.advance(key, position.type, connection.aliasOf(position.instance) ?? position.instance, position.rev);
+      connection.subscribe(key, position.instance, position.alias ?? position.instance);
+      this.#subscribe(key, connection);
     }
     if (direct.message !== undefined) connection.send(direct.message);
   }
@@ -503,7 +477,8 @@ export class NascEngine implements BrokerReceiver {
         : await this.store.load(type, instance);
       if (!record) throw new Error(`instance ${type}/${instance} vanished while mounting`);
     }
-    const schemas = event.rev === undefined ? this.#schemaPatches(type, instance) : [];
+    // Schemas are this client's alone: they name the instance as it does.
+    const schemas = event.rev === undefined ? this.#schemaPatches(type, requested) : [];
     await this.#sendPosition(clientId, type, instance, record, event.rev ?? 0, schemas, requested);
     // The mount's own ack follows its answer, so the client knows the answer is complete (even when it was
     // empty: nothing missed). Only for a client that named the mount, to keep answers reproducible.
@@ -511,18 +486,6 @@ export class NascEngine implements BrokerReceiver {
       await this.#broker.sendDirect({ clientId, message: `[${ackJson(eventId, type, instance, record.rev)}]` });
     }
     return { ok: true, eventId };
-  }
-
-  async #resume(connection: Connection, type: string, instance: string, known: number): Promise<void> {
-    if (this.#connections.get(connection.key) !== connection) return;
-    if (this.#authorize) {
-      const { session, clientId } = connection;
-      const requested = connection.aliasOf(instance) ?? instance;
-      if (!(await this.#authorize({ session, clientId, type, instance, requested, event: ReservedEvent.Mount }))) return;
-    }
-    const record = await this.store.load(type, instance);
-    if (!record) return;
-    await this.#sendPosition(connection.key, type, instance, record, known, [], connection.aliasOf(instance) ?? instance);
   }
 
   /** Subscribes a client to an instance and brings it from revision `known` to `record`: replay or snapshot. */
@@ -719,7 +682,7 @@ export class NascEngine implements BrokerReceiver {
 
   #mountCount(session: string): number {
     let count = 0;
-    for (const connection of this.#sessions.of(session)) count += connection.positions.size;
+    for (const connection of this.#sessions.of(session)) count += connection.subscriptions.size;
     return count;
   }
 
@@ -733,7 +696,6 @@ export class NascEngine implements BrokerReceiver {
   }
 
   #subscribe(key: string, connection: Connection): void {
-    if (this.#connections.get(connection.key) !== connection) return;
     let set = this.#subscribers.get(key);
     if (!set) this.#subscribers.set(key, (set = new Set()));
     set.add(connection);
@@ -747,7 +709,7 @@ export class NascEngine implements BrokerReceiver {
   }
 
   #detach(connection: Connection): void {
-    for (const key of connection.positions.keys()) this.#unsubscribe(key, connection);
+    for (const key of connection.subscriptions.keys()) this.#unsubscribe(key, connection);
   }
 }
 

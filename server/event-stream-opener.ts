@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isWireId, parseCursor } from '../protocol/index.js';
+import { isWireId } from '../protocol/index.js';
 import type { NascEngine } from './engine.js';
 import { refusal, type EventPostAnswer } from './event-post.js';
 import { failureAnswer } from './failure-answer.js';
 import { CommonRefusals } from './json-error.js';
 import { corsHeaders, writeJsonAnswer } from './node-answer.js';
-import { headerValue, requestUrl } from './node-request.js';
+import { requestUrl } from './node-request.js';
 import { openNodeSseStream, SSE_HEADERS, type NodeSseStreamOptions } from './node-sse-stream.js';
 import { nodeRequestOrigin } from './request-origin.js';
 import type { SessionCodec } from './session-codec.js';
@@ -26,8 +26,7 @@ const STREAM_HEADERS: Record<string, string> = Object.fromEntries(Object.entries
 /**
  * Opens `GET <mount>/events` streams taken straight from Node's HTTP server (`nasc.attach`), without a Hono
  * request or context: the checks of the route chain `cors → openSession → sseRoute`, in its order (session
- * cookie verified or issued, `clientId`, `engine.admit`, the resume cursor from `Last-Event-ID` or
- * `?lastEventId=`), the same head, and the same JSON refusals. Nothing of the request outlives the head: on
+ * cookie verified or issued, `clientId`, `engine.admit`), the same head, and the same JSON refusals. Nothing of the request outlives the head: on
  * the Hono route, `@hono/node-server` keeps the request, its headers and its handler's closures for the
  * stream's whole life.
  */
@@ -72,8 +71,6 @@ export class EventStreamOpener {
     const caller = { session, clientId };
     const rejection = this.#engine.admit(caller);
     if (rejection) return refusal(rejection.status, rejection.code, rejection.message, undefined, rejection.retryAfterMs);
-    const resumeFrom = headerValue(headers['last-event-id']) ?? url.searchParams.get('lastEventId') ?? '';
-    const cursor = parseCursor(resumeFrom) ?? [];
     // In the order a `Headers` lists them (by name), the session cookie last, as the route writes its head.
     const head: Record<string, string | string[]> = { ...STREAM_HEADERS };
     for (const [name, value] of Object.entries(corsHeaders(headers.origin, corsOrigins))) {
@@ -84,7 +81,7 @@ export class EventStreamOpener {
     const sorted: Record<string, string | string[]> = {};
     for (const name of Object.keys(head).sort()) sorted[name] = head[name]!;
     if (setCookie !== undefined) sorted['set-cookie'] = [setCookie];
-    openNodeSseStream(this.#engine, caller, cursor, response, sorted, this.#options);
+    openNodeSseStream(this.#engine, caller, response, sorted, this.#options);
     return undefined;
   }
 }

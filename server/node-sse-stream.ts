@@ -1,4 +1,3 @@
-import type { CursorEntry } from '../protocol/index.js';
 import type { Connection } from './connection.js';
 import type { Caller, NascEngine } from './engine.js';
 import type { KeepAliveTicker } from './keep-alive-ticker.js';
@@ -31,7 +30,6 @@ export interface NodeSseStreamOptions {
 export function openNodeSseStream(
   engine: NascEngine,
   caller: Caller,
-  cursor: readonly CursorEntry[],
   outgoing: NodeResponse,
   headers: Record<string, string | string[]>,
   options: NodeSseStreamOptions,
@@ -41,5 +39,5 @@ export function openNodeSseStream(
   const sink = new NodeSseSink(outgoing, options.maxBufferedBytes, options.turnWrites);
   const channel = new SseChannel(sink, { retryMs: options.retryMs, ticker: options.ticker, onClose: () => connection && engine.close(connection) });
   outgoing.once('close', () => channel.ended());
-  connection = engine.open(caller, channel, cursor);
+  connection = engine.open(caller, channel);
 }

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { checkOrigin, originPolicy } from './origin-check.js';
+import { checkOrigin, type OriginPolicy } from './origin-check.js';
 import { jsonError } from './json-error.js';
 import { requestHeader } from './request-header.js';
 import { requestOrigin } from './request-origin.js';
@@ -11,10 +11,9 @@ import { requestOrigin } from './request-origin.js';
  * visitor. Requests without `Origin` (not from a browser page) pass.
  *
  * @example
- * app.get('/ws', originGuard({ allowedOrigins: ['https://app.example.com'] }), handler);
+ * app.get('/ws', originGuard(originPolicy({ allowedOrigins: ['https://app.example.com'] })), handler);
  */
-export function originGuard(options: { allowedOrigins: readonly string[]; trustProxy?: boolean }): MiddlewareHandler {
-  const policy = originPolicy(options);
+export function originGuard(policy: OriginPolicy): MiddlewareHandler {
   return async function nascOriginGuard(c, next) {
     const refused = checkOrigin(requestHeader(c, 'origin'), requestHeader(c, 'sec-fetch-site'), () => requestOrigin(c, policy.trustProxy), policy);
     if (refused) return jsonError(c, refused.status, refused.code, refused.message);

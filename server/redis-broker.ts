@@ -12,7 +12,7 @@ export interface RedisBrokerOptions {
   catchUp?: CatchUpLimits;
 }
 
-/** What the engine can do beyond receiving: close every stream so clients resume from their cursors. */
+/** What the engine can do beyond receiving: close every stream so clients mount again from the revisions they hold. */
 interface StreamCloser {
   disconnectAll(reason?: string): void;
 }
@@ -27,8 +27,8 @@ function canCloseStreams(receiver: BrokerReceiver): receiver is BrokerReceiver &
  * (the one commits publish from too), so Redis relays each process's messages in the order it sent them.
  *
  * Pub/sub delivers at most once: while a process's subscriber is disconnected it misses messages. So when
- * it is subscribed again it closes its streams, and their clients resume from their cursors (the replay log
- * lives in Redis). Likewise a process whose commands failed while its connection was down tells every
+ * it is subscribed again it closes its streams, and their clients mount again from the revisions they hold
+ * (the replay log lives in Redis). Likewise a process whose commands failed while its connection was down tells every
  * process, once it is back, to do the same.
  */
 export class RedisBroker implements Broker {
@@ -61,7 +61,7 @@ export class RedisBroker implements Broker {
       this.#subscribed = false;
     });
     this.#stopRecoveryWatch = link.onRecovered(() => {
-      // Something this process sent may never have left: every process's streams resume from their cursors.
+      // Something this process sent may never have left: every process closes its streams, and their clients mount again.
       void link.run('gap notice', () => link.client.publish(link.channel, encodeGap(this.#id))).catch(() => undefined);
     });
   }
@@ -123,8 +123,8 @@ export class RedisBroker implements Broker {
       this.#everSubscribed = true;
       return;
     }
-    this.#link.logger.warn('message bus resubscribed: streams resume from their cursors', { channel: this.#link.channel });
-    this.#closeStreams('message bus reconnected: resume from the cursor');
+    this.#link.logger.warn('message bus resubscribed: streams reopen and mount again', { channel: this.#link.channel });
+    this.#closeStreams('message bus reconnected: mount again');
   }
 
   #receive(text: string): void {
@@ -134,8 +134,8 @@ export class RedisBroker implements Broker {
       if (message.kind === 'batch') this.#catchUp.batch(message.batch);
       else if (message.kind === 'direct') this.#catchUp.direct(message.direct);
       else {
-        this.#link.logger.warn('a process may have lost messages: streams resume from their cursors', { from: message.from });
-        this.#closeStreams('a process lost messages: resume from the cursor');
+        this.#link.logger.warn('a process may have lost messages: streams reopen and mount again', { from: message.from });
+        this.#closeStreams('a process lost messages: mount again');
       }
     } catch (error) {
       // Thrown inside ioredis's reply parser, an error would break the subscriber connection for everyone.

@@ -4,7 +4,7 @@ import type { DirectMessage, PublishedBatch } from './broker.js';
 export type BusMessage =
   | { kind: 'batch'; batch: PublishedBatch }
   | { kind: 'direct'; direct: DirectMessage }
-  /** A process lost messages (its connection dropped while sending): every stream must resume from its cursor. */
+  /** A process lost messages (its connection dropped while sending): every stream must reopen and mount again. */
   | { kind: 'gap'; from: string };
 
 interface Wire {

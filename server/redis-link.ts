@@ -43,7 +43,7 @@ const ERROR_LOG_INTERVAL_MS = 10_000;
  * One process's command connection to Redis, shared by the store and the broker so that commits, batches
  * and direct messages leave on one connection, in one order. It maps connection failures to
  * {@link BackendUnavailableError}, and tells listeners when the connection came back after commands failed
- * (some messages may then be lost, and streams must resume from their cursors).
+ * (some messages may then be lost, and streams must reopen and mount again).
  */
 export class RedisLink {
   readonly client: Redis;

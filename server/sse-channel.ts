@@ -1,7 +1,6 @@
-import { formatSseComment, formatSseRetry, SSE_KEEPALIVE } from '../protocol/index.js';
-import type { ClientChannel, Connection } from './connection.js';
+import { formatSseComment, formatSseMessage, formatSseRetry, SSE_KEEPALIVE } from '../protocol/index.js';
+import type { ClientChannel } from './connection.js';
 import type { KeepAliveTicker } from './keep-alive-ticker.js';
-import { SseFrames } from './sse-frames.js';
 
 /** Where an SSE stream's text goes: Node's response, or the body of a web `Response`. */
 export interface SseSink {
@@ -21,15 +20,14 @@ export interface SseChannelOptions {
 }
 
 /**
- * One SSE stream as a {@link ClientChannel}: frames with the resume cursor, keepalives from the route's
- * shared ticker, and a bounded buffer: a client that cannot keep up is cut instead of being fed a gap, and
- * resumes from its `Last-Event-ID` cursor.
+ * One SSE stream as a {@link ClientChannel}: one `data:` frame per message and no `id:` (a stream's position
+ * is the client's to state, in its mounts), keepalives from the route's shared ticker, and a bounded buffer:
+ * a client that cannot keep up is cut instead of being fed a gap, and mounts again from where it is.
  */
 export class SseChannel implements ClientChannel {
   readonly #sink: SseSink;
   readonly #ticker: KeepAliveTicker;
   readonly #onClose: () => void;
-  readonly #frames = new SseFrames();
   #closed = false;
 
   constructor(sink: SseSink, options: SseChannelOptions) {
@@ -40,8 +38,11 @@ export class SseChannel implements ClientChannel {
     this.#ticker.add(this);
   }
 
-  send(message: string, connection: Connection): void {
-    this.#write(this.#frames.frame(message, connection));
+  send(message: string): void {
+    // [spec] No CR or LF inside a field value. A message is JSON text, which writes a line break inside a
+    // string as `\n`, so it is framed as it is; should one ever hold a line break (a custom broker's doing),
+    // formatSseMessage refuses it loudly instead.
+    this.#write(message.includes('\n') || message.includes('\r') ? formatSseMessage({ data: message }) : `data: ${message}\n\n`);
   }
 
   keepAlive(): void {
@@ -64,7 +65,7 @@ export class SseChannel implements ClientChannel {
 
   #write(chunk: string): void {
     if (this.#closed || this.#sink.write(chunk)) return;
-    // Drop what is queued and cut the socket: the client reconnects and resumes from its cursor.
+    // Drop what is queued and cut the socket: the client reconnects and mounts again from the revisions it holds.
     this.#sink.cut();
     this.ended();
   }

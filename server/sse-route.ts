@@ -1,6 +1,6 @@
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Context, Handler } from 'hono';
-import { isWireId, parseCursor } from '../protocol/index.js';
+import { isWireId } from '../protocol/index.js';
 import type { NascEngine } from './engine.js';
 import { CommonRefusals, jsonError, refusalResponse } from './json-error.js';
 import type { KeepAliveTicker } from './keep-alive-ticker.js';
@@ -22,8 +22,8 @@ export interface SseRouteOptions {
 }
 
 /**
- * `GET /events?clientId=…`: the server→client stream. Resumes from `Last-Event-ID` (the browser's own retry)
- * or `?lastEventId=` (a client that reopens the stream itself).
+ * `GET /events?clientId=…`: the server→client stream. It starts subscribed to nothing: the client mounts
+ * its instances (with the revisions it holds) as events, so nothing in the request grows with what it shows.
  */
 export function sseRoute(engine: NascEngine, options: SseRouteOptions): Handler {
   const channelOptions = { retryMs: options.retryMs, ticker: options.ticker };
@@ -35,20 +35,18 @@ export function sseRoute(engine: NascEngine, options: SseRouteOptions): Handler 
     const caller = { session: requestSession(c), clientId };
     const refused = engine.admit(caller);
     if (refused) return jsonError(c, refused.status, refused.code, refused.message, undefined, refused.retryAfterMs);
-    const resumeFrom = c.req.header('Last-Event-ID') ?? c.req.query('lastEventId') ?? '';
-    const cursor = parseCursor(resumeFrom) ?? [];
 
     const outgoing = nodeResponseOf(c);
     if (outgoing) {
       // The head carries whatever earlier middleware set (CORS, the session cookie) next to the SSE headers.
-      openNodeSseStream(engine, caller, cursor, outgoing, toNodeHeaders(c.newResponse(null, 200, SSE_HEADERS).headers), options);
+      openNodeSseStream(engine, caller, outgoing, toNodeHeaders(c.newResponse(null, 200, SSE_HEADERS).headers), options);
       return RESPONSE_ALREADY_SENT;
     }
     let connection: ReturnType<NascEngine['open']> | undefined;
     const onClose = () => connection && engine.close(connection);
     const sink = new WebSseSink(options.maxBufferedBytes, () => channel.ended());
     const channel = new SseChannel(sink, { ...channelOptions, onClose });
-    connection = engine.open(caller, channel, cursor);
+    connection = engine.open(caller, channel);
     c.req.raw.signal.addEventListener('abort', () => channel.close('client went away'), { once: true });
     return c.body(sink.stream.pipeThrough(new TextEncoderStream()), 200, SSE_HEADERS);
   };

@@ -1,7 +1,7 @@
 import { upgradeWebSocket } from '@hono/node-server';
 import type { IncomingMessage } from 'node:http';
 import type { Handler } from 'hono';
-import { isWireId, parseCursor } from '../protocol/index.js';
+import { isWireId } from '../protocol/index.js';
 import type { NascEngine } from './engine.js';
 import { CommonRefusals, jsonError, refusalResponse } from './json-error.js';
 import { issuedSessionCookie, requestSession } from './session-middleware.js';
@@ -18,7 +18,7 @@ export interface WsRouteOptions extends WsSessionOptions {
 }
 
 /**
- * `GET /ws?clientId=…[&cursor=…]`: one socket carrying events in and patch arrays out. Every inbound text
+ * `GET /ws?clientId=…`: one socket carrying events in and patch arrays out. Every inbound text
  * frame is one event; a bad frame is answered with an `error` patch and the socket stays open.
  */
 export function wsRoute(engine: NascEngine, options: WsRouteOptions): Handler {
@@ -55,13 +55,12 @@ export function wsRoute(engine: NascEngine, options: WsRouteOptions): Handler {
     const caller = { session: requestSession(c), clientId };
     const refused = engine.admit(caller);
     if (refused) return jsonError(c, refused.status, refused.code, refused.message, undefined, refused.retryAfterMs);
-    const cursor = parseCursor(c.req.query('cursor') ?? '') ?? [];
     // The upgrade's TCP socket is the one `ws` takes over.
     const transport = incoming?.socket;
     let session: WsSession | undefined;
     const upgrade = upgradeWebSocket(() => ({
       onOpen(_event, ws) {
-        session = new WsSession(engine, caller, cursor, ws.raw as unknown as WebSocketPeer, transport, options);
+        session = new WsSession(engine, caller, ws.raw as unknown as WebSocketPeer, transport, options);
       },
       onMessage(message) {
         if (typeof message.data === 'string') session?.receiveText(message.data);

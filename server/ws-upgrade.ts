@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket, WebSocketServer } from 'ws';
-import { isWireId, parseCursor, type CursorEntry } from '../protocol/index.js';
+import { isWireId } from '../protocol/index.js';
 import type { Caller, NascEngine } from './engine.js';
 import { checkOrigin, type OriginPolicy } from './origin-check.js';
 import { headerValue, requestUrl } from './node-request.js';
@@ -36,7 +36,7 @@ function ignore(): void {}
 /**
  * Takes a WebSocket upgrade straight from Node's HTTP server, with `ws` and without Hono: the same checks,
  * in the same order, as the route chain `guard → openSession → wsRoute` (origin, session cookie verified or
- * issued, `clientId`, `engine.admit`, cursor), each refusal a real HTTP answer, then one {@link WsSession}.
+ * issued, `clientId`, `engine.admit`), each refusal a real HTTP answer, then one {@link WsSession}.
  * Nothing of the request outlives the upgrade, which is what makes an idle socket cheap.
  */
 export class WsUpgrade {
@@ -91,7 +91,6 @@ export class WsUpgrade {
       const wait = rejection.retryAfterMs === undefined ? {} : { retryAfterMs: rejection.retryAfterMs };
       return { status: rejection.status, code: rejection.code, message: rejection.message, ...wait, ...cookie };
     }
-    const cursor = parseCursor(url.searchParams.get('cursor') ?? '') ?? [];
     if (setCookie !== undefined) this.#issuedCookies.set(request, setCookie);
     // `ws` reports a malformed handshake synchronously, inside handleUpgrade: listening only meanwhile keeps
     // its answers to upgrades taken elsewhere (the Hono route) as they were.
@@ -100,7 +99,7 @@ export class WsUpgrade {
       this.#server.handleUpgrade(request, socket, head, (ws) => {
         onUpgraded();
         socket.off('error', destroySocket);
-        this.#open(ws, caller, cursor, socket);
+        this.#open(ws, caller, socket);
       });
     } finally {
       this.#server.off('wsClientError', refuseHandshake);
@@ -110,11 +109,11 @@ export class WsUpgrade {
   }
 
   /** The socket is open: from here on it holds its session, and nothing of the request. */
-  #open(ws: WebSocket, caller: Caller, cursor: readonly CursorEntry[], transport: Duplex): void {
+  #open(ws: WebSocket, caller: Caller, transport: Duplex): void {
     // `ws` emits `error` before closing for a frame over maxPayload (1009) or bad UTF-8 (1007): the close is
     // what matters, and an unheard `error` would throw.
     ws.on('error', ignore);
-    const session = new WsSession(this.#engine, caller, cursor, ws, transport, this.#options);
+    const session = new WsSession(this.#engine, caller, ws, transport, this.#options);
     ws.on('message', (data: RawData, isBinary: boolean) => (isBinary ? session.refuseBinary() : session.receiveText(textOf(data))));
     ws.on('close', () => session.closed());
   }

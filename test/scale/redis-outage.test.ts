@@ -3,7 +3,7 @@
  * While it is down, events fail with a clear, retryable error (POST: 503 `backend_unavailable`; WebSocket:
  * an `error` patch with that code, then the socket closes so the client reconnects and sends again), and
  * `/nasc/ready` says not ready. Once it is back, the same events succeed, once each, and streams resume from
- * their cursors with nothing missing.
+ * the revisions they hold with nothing missing.
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
@@ -61,8 +61,8 @@ describe('Redis down for a moment', () => {
     await stream.messages.next(isSnapshotOf('Counter', 'outage'), WAIT_MS, 'the snapshot');
     assert.equal((await postEvent(b!.baseUrl, event('before'), { cookie })).status, 202);
     const before = await stream.messages.next(acks('before'), WAIT_MS, 'the ack of the first event');
-    const cursor = before.id;
-    assert.ok(cursor);
+    const held = findAck(before, 'before')?.rev;
+    assert.equal(held, 2, 'the watcher holds revision 2');
     const socket = await WsClient.connect(`${b!.wsBaseUrl}/nasc/ws?clientId=ws-client`, { cookie });
     clients.push(socket);
     await socket.messages.next(undefined, WAIT_MS, 'the opening []');
@@ -90,7 +90,7 @@ describe('Redis down for a moment', () => {
 
     // The bus was down, so messages may have been missed: the streams are closed, and clients resume.
     await stream.finished;
-    assert.ok(stream.raw.includes('resume from the cursor'), 'the stream was closed for a resume');
+    assert.ok(stream.raw.includes('mount again'), 'the stream was closed for a resume');
 
     // The client sends the refused events again (same ids): each is applied once.
     assert.equal((await postEvent(b!.baseUrl, event('during'), { cookie })).status, 202);
@@ -100,15 +100,18 @@ describe('Redis down for a moment', () => {
     await again.messages.next(acks('ws-during'), WAIT_MS, 'the ack of the resent WebSocket event');
     assert.equal((await postEvent(a!.baseUrl, event('during'), { cookie })).status, 202, 'a second retry is answered, not applied');
 
-    // The watcher resumes from its cursor on the other process and gets exactly what it missed.
-    const resumed = await SseClient.connect(`${b!.baseUrl}/nasc/events?clientId=watcher`, { cookie, lastEventId: cursor });
+    // The watcher reopens on the other process, mounts with the revision it holds, and gets exactly what it missed.
+    const resumed = await SseClient.connect(`${b!.baseUrl}/nasc/events?clientId=watcher`, { cookie });
     clients.push(resumed);
+    await resumed.messages.next(undefined, WAIT_MS, 'the opening []');
+    const remount = { clientId: 'watcher', event: 'mount', type: 'Counter', instance: 'outage', payload: {}, rev: held };
+    assert.equal((await postEvent(b!.baseUrl, remount, { cookie })).status, 202);
     const counts: number[] = [];
     while (counts.at(-1) !== 3) {
       const message = await resumed.messages.next((m) => countOf(m) !== undefined, WAIT_MS, `count 3 after the resume (got ${counts.join(', ')})`);
       counts.push(countOf(message)!);
     }
-    assert.deepEqual(counts, [2, 3], 'the two changes made after the cursor, replayed in order');
+    assert.deepEqual(counts, [2, 3], 'the two changes made after revision 2, replayed in order');
     assert.ok(resumed.messages.received.every((m) => snapshotMarkerOf(m) === undefined), 'a replay, not a snapshot');
     assert.equal((await postEvent(b!.baseUrl, event('after'), { cookie })).status, 202);
     const last = await resumed.messages.next(acks('after'), WAIT_MS, 'the ack of the last event');

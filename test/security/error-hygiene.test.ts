@@ -1,4 +1,3 @@
-import { SseClient } from '../support/sse-client.js';
 /**
  * Error hygiene: a failure inside the app (a handler, `authorize`, `resolveInstance`) may hold file paths,
  * credentials or a stack. Pages only ever get a generic message and a code; the details go to the log.
@@ -14,8 +13,6 @@ import { sessionCookieFor } from '../support/session-cookies.js';
 import { createTestApp, SECRET_FAILURE, type TestApp } from '../support/test-app.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { transports } from '../support/transport.js';
-import { waitFor } from '../support/wait-for.js';
-import { WsClient } from '../support/ws-client.js';
 
 /** A failure of the app's own hooks: a path, a credential, and (being an Error) a stack. */
 const HOOK_FAILURE = 'EACCES: open /srv/app/secrets/acl.json (token=sk_live_42) in /srv/app/authorize.ts:17';
@@ -115,26 +112,6 @@ for (const transport of transports) {
         assert.ok(await serverAnswers(server));
       });
     }
-
-    test('a stream whose resume cursor makes resolveInstance throw opens without that entry and leaves nothing behind', async () => {
-      await waitFor(() => server.nasc.engine.connectionCount === 1, 'only the test client is connected');
-      const clientId = `resume-fails-${transport.name}`;
-      // The cursor is the client's word: an entry the resolver rejects is skipped (and logged), the stream opens.
-      if (transport.name === 'sse') {
-        const sse = await SseClient.connect(`${server.baseUrl}/nasc/events?clientId=${clientId}`, { lastEventId: 'Doc/resolve-fails@1' });
-        const first = await sse.messages.next(undefined, 10_000, 'the opening message');
-        assert.equal(first.text, '[]');
-        assertNoLeak('the stream', first.text);
-        await sse.close();
-      } else {
-        const socket = await WsClient.connect(`${server.wsBaseUrl}/nasc/ws?clientId=${clientId}&cursor=${encodeURIComponent('Doc/resolve-fails@1')}`);
-        const first = await socket.messages.next(undefined, 10_000, 'the opening message');
-        assert.equal(first.text, '[]');
-        for (const message of socket.messages.received) assertNoLeak('the socket', message.text);
-        await socket.close();
-      }
-      await waitFor(() => server.nasc.engine.connectionCount === 1, 'the closed stream is unregistered', 10_000);
-    });
   });
 }
 

@@ -131,16 +131,15 @@ for (const transport of transports) {
       await assertVictimUntouched();
     });
 
-    test('a resume cursor naming the victim\'s resolved instance delivers nothing of it', async () => {
-      const resumed = await openAs(transport.name, server, 'attacker-resume', attackerSession.cookie, { resumeFrom: `User/${victimUser}@1` });
-      // The resume is decided in the victim user's queue; a refused event queued behind it proves it is over.
-      const refusal = await resumed.refuse({ event: 'ping', type: 'User', instance: victimUser, payload: {}, eventId: 'after-resume' });
+    test('a resuming mount (with rev) of the victim\'s resolved instance delivers nothing of it', async () => {
+      const resumed = await openAs(transport.name, server, 'attacker-resume', attackerSession.cookie);
+      const refusal = await resumed.refuse({ event: 'mount', type: 'User', instance: victimUser, payload: {}, rev: 1, eventId: 'resume-victim' });
       assert.equal(refusal.code, 'forbidden');
       const expected = transport.name === 'sse' ? 1 : 2;
       assert.equal(
         resumed.messages.received.length,
         expected,
-        `the resumed stream got more than its greeting: ${resumed.messages.received.map((message) => message.text).join(' | ')}`,
+        `the resuming stream got more than its greeting: ${resumed.messages.received.map((message) => message.text).join(' | ')}`,
       );
       assert.ok(!resumed.messages.received.some((message) => message.text.includes('Victim')), 'the victim\'s name leaked');
       assert.ok(

@@ -143,7 +143,7 @@ for (const [wiring, start] of WIRINGS) {
       for (const tab of tabs) await tab.close();
     });
 
-    test('a hostile resume cursor is ignored or trimmed, never an error', async () => {
+    test('an old client\'s hostile ?cursor= is ignored, never an error', async () => {
       for (const cursor of [
         'garbage',
         'Doc/target@-1',

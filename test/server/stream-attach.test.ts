@@ -121,9 +121,8 @@ describe('SSE streams taken by nasc.attach', () => {
       ['over the session\'s stream limit', '?clientId=tab-5', withCookie()],
       ['over the limit, cross-origin', '?clientId=tab-6', withCookie({ Origin: ALLOWED })],
       ['a client id another session holds', '?clientId=holder', () => ({ Cookie: 'nasc_session=forged.value' })],
-      ['resuming from Last-Event-ID', '?clientId=holder', withCookie({ 'Last-Event-ID': 'Doc/somewhere@3' })],
-      ['resuming from ?lastEventId=', '?clientId=holder&lastEventId=Doc%2Fx%403', withCookie()],
-      ['a cursor that is not one', '?clientId=holder', withCookie({ 'Last-Event-ID': '%%%not a cursor' })],
+      ['an old client\'s Last-Event-ID (ignored)', '?clientId=holder', withCookie({ 'Last-Event-ID': 'Doc/somewhere@3' })],
+      ['an old client\'s ?lastEventId= (ignored)', '?clientId=holder&lastEventId=Doc%2Fx%403', withCookie()],
     ]);
     assert.equal(answers.get('a stream without a cookie gets one')?.status, 200);
     assert.match(answers.get('a stream without a cookie gets one')?.headers['set-cookie'] ?? '', /HttpOnly/i);
@@ -136,7 +135,7 @@ describe('SSE streams taken by nasc.attach', () => {
     assert.match(answers.get('a stream with the session cookie')?.text ?? '', /^retry: \d+\n\n/);
   });
 
-  test('a stream opened through attach carries patches, resumes from its cursor, and is unregistered when it closes', async (t) => {
+  test('a stream opened through attach carries patches and is unregistered when it closes', async (t) => {
     const server = await start(t, { attach: {} });
     const tab = (await sseTransport.open(server, 'tab')) as SseSession;
     await tab.mount('Doc', 'live');

@@ -102,12 +102,10 @@ export interface CookieClient {
 
 /** Options of {@link openAs}. */
 export interface OpenAsOptions {
-  /** SSE: `Last-Event-ID` (or `?lastEventId=`, see `resumeIn`); WS: `?cursor=`. */
-  resumeFrom?: string;
-  /** SSE only: send `resumeFrom` as the `Last-Event-ID` header (default) or the `lastEventId` query. */
-  resumeIn?: 'header' | 'query';
   /** Extra headers on the stream request (and on every POST). */
   headers?: Record<string, string>;
+  /** Extra query parameters on the stream request, already encoded, e.g. `&lastEventId=…`. */
+  query?: string;
 }
 
 /**
@@ -127,20 +125,13 @@ export async function openAs(
   let sse: SseClient | undefined;
   let ws: WsClient | undefined;
   if (transport === 'sse') {
-    const inQuery = options.resumeIn === 'query' && options.resumeFrom !== undefined;
-    const query = inQuery ? `&lastEventId=${encodeURIComponent(options.resumeFrom!)}` : '';
-    const url = `${server.baseUrl}/nasc/events?clientId=${encodeURIComponent(clientId)}${query}`;
-    const stream = await SseClient.connect(url, {
-      ...cookieOption,
-      headers,
-      ...(options.resumeFrom === undefined || inQuery ? {} : { lastEventId: options.resumeFrom }),
-    });
+    const url = `${server.baseUrl}/nasc/events?clientId=${encodeURIComponent(clientId)}${options.query ?? ''}`;
+    const stream = await SseClient.connect(url, { ...cookieOption, headers });
     sse = stream;
     server.defer(() => stream.close());
     messages = stream.messages;
   } else {
-    const cursor = options.resumeFrom === undefined ? '' : `&cursor=${encodeURIComponent(options.resumeFrom)}`;
-    const socket = await WsClient.connect(`${server.wsBaseUrl}/nasc/ws?clientId=${encodeURIComponent(clientId)}${cursor}`, {
+    const socket = await WsClient.connect(`${server.wsBaseUrl}/nasc/ws?clientId=${encodeURIComponent(clientId)}${options.query ?? ''}`, {
       ...cookieOption,
       headers,
     });
@@ -213,10 +204,9 @@ export function handshake(url: string, headers: Record<string, string> = {}): Pr
 }
 
 /**
- * Checks raw SSE bytes line by line: every line is blank, `retry: <digits>`, a comment, `id: <cursor>`
- * (no spaces inside an entry, nothing outside the cursor alphabet) or `data: <JSON array>`, never `event:` or
- * anything else; no control character but the LF that ends lines. Returns a description of the first bad
- * line, or undefined when the stream is clean.
+ * Checks raw SSE bytes line by line: every line is blank, `retry: <digits>`, a comment or `data: <JSON array>`,
+ * never `id:` (no frame names a position), `event:` or anything else; no control character but the LF that
+ * ends lines. Returns a description of the first bad line, or undefined when the stream is clean.
  */
 export function findBadSseLine(raw: string): string | undefined {
   const lines = raw.split('\n');
@@ -224,11 +214,6 @@ export function findBadSseLine(raw: string): string | undefined {
     const where = `line ${index}: ${JSON.stringify(line.length > 200 ? `${line.slice(0, 200)}…` : line)}`;
     if (/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/u.test(line)) return `control character in ${where}`;
     if (line === '' || line.startsWith(':') || /^retry: \d+$/.test(line)) continue;
-    if (line.startsWith('id: ')) {
-      const cursor = line.slice(4);
-      if (cursor === '' || /^[^\s/@]+\/[^\s/@]+@\d+( [^\s/@]+\/[^\s/@]+@\d+)*$/.test(cursor)) continue;
-      return `id that is not a cursor in ${where}`;
-    }
     if (line.startsWith('data: ')) {
       try {
         if (Array.isArray(JSON.parse(line.slice(6)))) continue;

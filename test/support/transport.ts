@@ -1,7 +1,7 @@
 /**
  * One adapter over both transports, so every transport test is written once and run twice: `open` a client,
  * `send` events, read `messages` (`messages.next(predicate)`), `refuse` bad input. What differs (POST answers
- * versus `error` patches, `Last-Event-ID` versus `?cursor=`) stays in here.
+ * versus `error` patches) stays in here.
  */
 import type { ErrorPatch, JsonObject } from '../../protocol/index.js';
 import type { MessageQueue } from './message-queue.js';
@@ -92,15 +92,10 @@ export interface WsSession extends SessionBase {
 /** A client connected over either transport. */
 export type Session = SseSession | WsSession;
 
-/** Where to resume from: the SSE `Last-Event-ID`, or the WS `?cursor=`. */
-export interface OpenOptions {
-  resumeFrom?: string;
-}
-
 /** Opens sessions of one transport; the session closes with the server unless closed first. */
 export interface Transport {
   readonly name: TransportName;
-  open(server: TestServer, clientId: string, options?: OpenOptions): Promise<Session>;
+  open(server: TestServer, clientId: string): Promise<Session>;
 }
 
 /**
@@ -119,9 +114,9 @@ function mountEvent(type: string, instance: string, params: JsonObject = {}): Ou
 /** SSE down (`GET /nasc/events`), POST up (`POST /nasc/event`). */
 export const sseTransport: Transport = {
   name: 'sse',
-  async open(server, clientId, options = {}) {
+  async open(server, clientId) {
     const url = `${server.baseUrl}/nasc/events?clientId=${encodeURIComponent(clientId)}`;
-    const sse = await SseClient.connect(url, options.resumeFrom === undefined ? {} : { lastEventId: options.resumeFrom });
+    const sse = await SseClient.connect(url);
     server.defer(() => sse.close());
     await expectGreeting(sse.messages);
     const session: SseSession = {
@@ -156,9 +151,8 @@ export const sseTransport: Transport = {
 /** Events and patches over one WebSocket (`GET /nasc/ws`). */
 export const wsTransport: Transport = {
   name: 'ws',
-  async open(server, clientId, options = {}) {
-    const cursor = options.resumeFrom === undefined ? '' : `&cursor=${encodeURIComponent(options.resumeFrom)}`;
-    const ws = await WsClient.connect(`${server.wsBaseUrl}/nasc/ws?clientId=${encodeURIComponent(clientId)}${cursor}`);
+  async open(server, clientId) {
+    const ws = await WsClient.connect(`${server.wsBaseUrl}/nasc/ws?clientId=${encodeURIComponent(clientId)}`);
     server.defer(() => ws.close());
     await expectGreeting(ws.messages);
     const session: WsSession = {
