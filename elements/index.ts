@@ -1,10 +1,10 @@
-import { installDevOverlay } from './dev-overlay.js';
-import './page-context.js';
+import { installDevOverlay } from './dev/dev-overlay.js';
+import './scope/page-context.js';
 
-export { NaScope, ScopeStatus } from './na-scope.js';
-export { NaBind } from './na-bind.js';
-export { NaConnection } from './na-connection.js';
-export { ScopeController, type ScopeControllerOptions } from './scope-controller.js';
+export { NaScope, ScopeStatus } from './dom/na-scope.js';
+export { NaBind } from './dom/na-bind.js';
+export { NaConnection } from './dom/na-connection.js';
+export { ScopeController, type ScopeControllerOptions } from './dom/scope-controller.js';
 export {
   PageConnection,
   ConnectionState,
@@ -17,10 +17,10 @@ export {
   type EventResult,
   type InstanceChange,
   type InstanceListener,
-} from './page-connection.js';
-export { pendingEvents } from './pending-marks.js';
-export { connectionContext, scopeContext } from './contexts.js';
-export type { Scope } from './scope.js';
+} from './connection/page-connection.js';
+export { pendingEvents } from './dom/pending-marks.js';
+export { connectionContext, scopeContext } from './scope/contexts.js';
+export type { Scope } from './scope/scope.js';
 export {
   NascConnectedEvent,
   NascDisconnectedEvent,
@@ -28,10 +28,10 @@ export {
   NascSendEvent,
   NascErrorEvent,
   type PageConnectionEventMap,
-} from './events.js';
-export { TransportKind, type Transport, type SendResult } from './transport.js';
-export { SseTransport } from './sse-transport.js';
-export { WsTransport } from './ws-transport.js';
-export { formPayload, controlValue } from './form-payload.js';
-export { DEV_MODE } from './dev-mode.js';
+} from './connection/events.js';
+export { TransportKind, type Transport, type SendResult } from './connection/transport.js';
+export { SseTransport } from './connection/sse-transport.js';
+export { WsTransport } from './connection/ws-transport.js';
+export { formPayload, controlValue } from './dom/form-payload.js';
+export { DEV_MODE } from './dev/dev-mode.js';
 installDevOverlay();

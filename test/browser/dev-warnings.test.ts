@@ -59,7 +59,7 @@ for (const transport of TRANSPORTS) {
       await waitFor(
         () => warnings.messages.some((message) => message.includes(`"${prop}"`)),
         () =>
-          `a warning about <na-bind prop="${prop}"> once the schema arrived (BUG elements/na-bind.ts #render(): it returns before checkBinding() while the value is undefined, and nothing re-checks bindings when a schema arrives, so a misspelt prop is never reported; got ${JSON.stringify(warnings.messages)})`,
+          `a warning about <na-bind prop="${prop}"> once the schema arrived (BUG elements/dom/na-bind.ts #render(): it returns before checkBinding() while the value is undefined, and nothing re-checks bindings when a schema arrives, so a misspelt prop is never reported; got ${JSON.stringify(warnings.messages)})`,
         3_000,
       );
     });

@@ -242,7 +242,7 @@ lines</textarea>
       await sendKeys({ type: 'a' });
       await waitFor(
         () => sentPayloads(f, 'echo').length === 1,
-        'the first keystroke to be sent at once (BUG elements/event-delegation.ts throttle(): a new ThrottleState starts at `last: 0`, so the first send waits until performance.now() passes `throttle`)',
+        'the first keystroke to be sent at once (BUG elements/dom/event-delegation.ts throttle(): a new ThrottleState starts at `last: 0`, so the first send waits until performance.now() passes `throttle`)',
         5_000,
       );
     });

@@ -5,7 +5,7 @@
  * marks are counted by the page connection, and the end-to-end case is in `events.test.ts` (both transports).
  */
 import { pendingEvents } from '../../elements/index.js';
-import { markPending } from '../../elements/pending-marks.js';
+import { markPending } from '../../elements/dom/pending-marks.js';
 import { deepEqual, equal, ok } from '../browser-support/assert.js';
 import { describe, it } from '../browser-support/mocha.js';
 

@@ -1,5 +1,5 @@
-import type { ClientEvent } from '../protocol/index.js';
-import { explainRefusal } from './stream-refusal.js';
+import type { ClientEvent } from '../../protocol/index.js';
+import { explainRefusal } from '../dev/stream-refusal.js';
 import { TransportKind, type SendResult, type Transport, type TransportEndpoint, type TransportListener } from './transport.js';
 
 /**

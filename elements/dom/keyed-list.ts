@@ -1,19 +1,17 @@
-import type { JsonObject, JsonValue } from '../protocol/index.js';
-import { provideContext } from './context-protocol.js';
-import { scopeContext } from './contexts.js';
-import { warnOnce } from './dev-mode.js';
+import type { JsonObject, JsonValue } from '../../protocol/index.js';
+import { provideContext } from '../scope/context-protocol.js';
+import { scopeContext } from '../scope/contexts.js';
+import { warnOnce } from '../dev/dev-mode.js';
 import { applyAttributeBindings } from './attribute-bindings.js';
-import { ItemScope } from './item-scope.js';
-import type { Scope } from './scope.js';
+import { ItemScope } from '../scope/item-scope.js';
+import { ownItem } from '../scope/owner-scope.js';
+import type { Scope } from '../scope/scope.js';
 
 interface Entry {
   key: string;
   nodes: ChildNode[];
   scope: ItemScope;
 }
-
-/** Elements that are the root of a list item, and the item's scope: events inside resolve to it. */
-export const itemScopes = new WeakMap<Element, ItemScope>();
 
 type MovableParent = ParentNode & { moveBefore?: (node: Node, child: Node | null) => void };
 
@@ -97,7 +95,7 @@ export class KeyedList {
     const nodes = [...fragment.childNodes];
     for (const node of nodes) {
       if (!(node instanceof Element)) continue;
-      itemScopes.set(node, scope);
+      ownItem(node, scope);
       // Provided before the nodes are inserted, so bindings inside find the item when they connect.
       provideContext(node, scopeContext, scope);
     }
@@ -107,7 +105,7 @@ export class KeyedList {
   }
 
   #bindAttributes(entry: Entry): void {
-    for (const node of entry.nodes) if (node instanceof Element) applyAttributeBindings([node], node, entry.scope);
+    for (const node of entry.nodes) if (node instanceof Element) applyAttributeBindings([node], entry.scope);
   }
 
   /** Puts the entries in order after the template with as few moves as the walk allows. */

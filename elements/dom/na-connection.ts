@@ -1,5 +1,5 @@
 import { ReactiveElement, type PropertyDeclarations } from '@lit/reactive-element';
-import { getPageConnection, type PageConnection, type TransportPreference } from './page-connection.js';
+import { getPageConnection, type PageConnection, type TransportPreference } from '../connection/page-connection.js';
 
 /**
  * Page-level settings for HTML authors. Its `connection` property is the page connection, whose events

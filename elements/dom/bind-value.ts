@@ -1,4 +1,4 @@
-import type { JsonValue } from '../protocol/index.js';
+import type { JsonValue } from '../../protocol/index.js';
 import { pendingEvents } from './pending-marks.js';
 
 type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;

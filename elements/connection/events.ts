@@ -1,4 +1,4 @@
-import type { ClientEvent, ErrorPatch, Patch } from '../protocol/index.js';
+import type { ClientEvent, ErrorPatch, Patch } from '../../protocol/index.js';
 import type { TransportKind } from './transport.js';
 
 /** The page connection's stream delivered its first message: it is live. */

@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from '../protocol/index.js';
+import type { JsonObject, JsonValue } from '../../protocol/index.js';
 
 type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
 

@@ -1,14 +1,14 @@
 import { ReactiveElement, type PropertyDeclarations } from '@lit/reactive-element';
-import type { JsonObject, JsonValue } from '../protocol/index.js';
+import type { JsonObject, JsonValue } from '../../protocol/index.js';
 import { applyToControl, displayText, isControl } from './bind-value.js';
-import './page-context.js';
-import { consumeContext } from './context-consumer.js';
-import { connectionContext, scopeContext } from './contexts.js';
-import { warnOnce } from './dev-mode.js';
+import '../scope/page-context.js';
+import { consumeContext } from '../scope/context-consumer.js';
+import { connectionContext, scopeContext } from '../scope/contexts.js';
+import { warnOnce } from '../dev/dev-mode.js';
 import { KeyedList } from './keyed-list.js';
-import type { PageConnection } from './page-connection.js';
-import { checkBinding, resolveSchema } from './schema-check.js';
-import { rootProp, type Scope } from './scope.js';
+import type { PageConnection } from '../connection/page-connection.js';
+import { checkBinding, resolveSchema } from '../dev/schema-check.js';
+import { rootProp, type Scope } from '../scope/scope.js';
 
 /**
  * Shows one property of the nearest scope. As text (never parsed as HTML) by default; in the form controls it

@@ -1,4 +1,4 @@
-import type { ClientEvent } from '../protocol/index.js';
+import type { ClientEvent } from '../../protocol/index.js';
 import { TransportKind, type SendResult, type Transport, type TransportEndpoint, type TransportListener } from './transport.js';
 
 /** One WebSocket (`GET ws`) both ways. */

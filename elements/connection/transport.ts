@@ -1,4 +1,4 @@
-import type { ClientEvent } from '../protocol/index.js';
+import type { ClientEvent } from '../../protocol/index.js';
 
 /** The two transports. */
 export const TransportKind = { Sse: 'sse', Ws: 'ws' } as const;

@@ -1,9 +1,8 @@
-import type { JsonObject } from '../protocol/index.js';
-import { controlValue } from './form-payload.js';
-import { formPayload } from './form-payload.js';
-import { itemScopes } from './keyed-list.js';
-import type { EventResult } from './page-connection.js';
-import type { Scope } from './scope.js';
+import type { JsonObject } from '../../protocol/index.js';
+import type { EventResult } from '../connection/page-connection.js';
+import { ownerScope } from '../scope/owner-scope.js';
+import type { Scope } from '../scope/scope.js';
+import { controlValue, formPayload } from './form-payload.js';
 
 /** Default `throttle` of `na-input`, in ms. */
 export const DEFAULT_INPUT_THROTTLE_MS = 50;
@@ -16,18 +15,6 @@ interface ThrottleState {
   last: number;
 }
 const throttles = new WeakMap<Element, ThrottleState>();
-
-/** The scope that owns `element`: the nearest list item or `<na-scope>` on the event's composed path. */
-function ownerScope(path: readonly EventTarget[], from: number, fallback: Scope): Scope {
-  for (let i = from; i < path.length; i++) {
-    const node = path[i];
-    if (!(node instanceof Element)) continue;
-    const item = itemScopes.get(node);
-    if (item) return item;
-    if (node.localName === 'na-scope') return node as unknown as Scope;
-  }
-  return fallback;
-}
 
 function dataPayload(element: Element): JsonObject {
   return element instanceof HTMLElement ? { ...element.dataset } as JsonObject : {};
@@ -50,7 +37,7 @@ export function delegateEvents(host: HTMLElement & Scope): () => void {
     if (handled.has(event) || !(form instanceof HTMLFormElement) || !form.hasAttribute('na-submit')) return;
     handled.add(event);
     event.preventDefault();
-    submit(form, event.submitter, event.composedPath(), host);
+    submit(form, event.submitter, host);
   };
 
   const onClick = (event: MouseEvent): void => {
@@ -66,7 +53,7 @@ export function delegateEvents(host: HTMLElement & Scope): () => void {
         if (form?.hasAttribute('na-submit')) {
           handled.add(event);
           event.preventDefault();
-          if (form.reportValidity()) submit(form, element, path, host);
+          if (form.reportValidity()) submit(form, element, host);
           return;
         }
       }
@@ -74,7 +61,7 @@ export function delegateEvents(host: HTMLElement & Scope): () => void {
       if (name === null) continue;
       handled.add(event);
       if (element instanceof HTMLAnchorElement || isSubmitButton(element)) event.preventDefault();
-      const scope = ownerScope(path, i, host);
+      const scope = ownerScope(element) ?? host;
       void scope.send(name, dataPayload(element), element).then(() => refreshBindings(element));
       return;
     }
@@ -88,7 +75,7 @@ export function delegateEvents(host: HTMLElement & Scope): () => void {
     const name = control.getAttribute('na-input');
     if (name === null) return;
     handled.add(event);
-    const scope = ownerScope(path, 0, host);
+    const scope = ownerScope(control) ?? host;
     throttle(control, () => {
       const payload = dataPayload(control);
       payload[control.name || 'value'] = controlValue(control);
@@ -113,9 +100,9 @@ function isSubmitButton(element: Element): boolean {
   );
 }
 
-function submit(form: HTMLFormElement, submitter: Element | null | undefined, path: readonly EventTarget[], host: Scope): void {
+function submit(form: HTMLFormElement, submitter: Element | null | undefined, host: Scope): void {
   const name = form.getAttribute('na-submit')!;
-  const scope = ownerScope(path, Math.max(0, path.indexOf(form)), host);
+  const scope = ownerScope(form) ?? host;
   void scope.send(name, formPayload(form, submitter), form).then((result: EventResult) => {
     if (result.ok && form.hasAttribute('na-reset')) form.reset();
   });

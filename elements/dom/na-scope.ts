@@ -1,15 +1,15 @@
 import { ReactiveElement, type PropertyDeclarations } from '@lit/reactive-element';
-import type { ErrorPatch, JsonObject, JsonValue } from '../protocol/index.js';
-import './page-context.js';
-import { consumeContext } from './context-consumer.js';
-import { provideContext } from './context-protocol.js';
-import { connectionContext, scopeContext } from './contexts.js';
-import { warnOnce } from './dev-mode.js';
+import type { ErrorPatch, JsonObject, JsonValue } from '../../protocol/index.js';
+import '../scope/page-context.js';
+import { consumeContext } from '../scope/context-consumer.js';
+import { provideContext } from '../scope/context-protocol.js';
+import { connectionContext, scopeContext } from '../scope/contexts.js';
+import { warnOnce } from '../dev/dev-mode.js';
 import { applyAttributeBindings } from './attribute-bindings.js';
 import { delegateEvents } from './event-delegation.js';
-import { NascErrorEvent } from './events.js';
-import { ConnectionState, type EventResult, type InstanceChange, type PageConnection } from './page-connection.js';
-import { readPath, rootProp, type Scope } from './scope.js';
+import { NascErrorEvent } from '../connection/events.js';
+import { ConnectionState, type EventResult, type InstanceChange, type PageConnection } from '../connection/page-connection.js';
+import { readPath, rootProp, type Scope } from '../scope/scope.js';
 
 /** What `<na-scope status>` shows, for CSS. */
 export const ScopeStatus = { Connecting: 'connecting', Live: 'live', Offline: 'offline', Error: 'error' } as const;
@@ -192,7 +192,7 @@ export class NaScope extends ReactiveElement implements Scope {
     const top = rootProp(prop);
     const watchers = this.#watchers.get(top);
     if (watchers) for (const watcher of [...watchers]) watcher();
-    applyAttributeBindings([this], this, this, top);
+    applyAttributeBindings([this], this, top);
   }
 }
 

@@ -1,5 +1,5 @@
 import { createContext } from '@lit/context';
-import type { PageConnection } from './page-connection.js';
+import type { PageConnection } from '../connection/page-connection.js';
 import type { Scope } from './scope.js';
 
 /** The page's connection, provided at the document root (and by any element that wants its own). */

@@ -1,9 +1,9 @@
 import type { ReactiveController, ReactiveControllerHost } from '@lit/reactive-element';
-import type { ErrorPatch, JsonObject } from '../protocol/index.js';
-import './page-context.js';
-import { consumeContext } from './context-consumer.js';
-import { connectionContext } from './contexts.js';
-import type { EventResult, InstanceChange, PageConnection } from './page-connection.js';
+import type { ErrorPatch, JsonObject } from '../../protocol/index.js';
+import '../scope/page-context.js';
+import { consumeContext } from '../scope/context-consumer.js';
+import { connectionContext } from '../scope/contexts.js';
+import type { EventResult, InstanceChange, PageConnection } from '../connection/page-connection.js';
 
 /** Which instance a {@link ScopeController} shows. */
 export interface ScopeControllerOptions {

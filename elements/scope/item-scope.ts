@@ -1,5 +1,5 @@
-import type { JsonObject, JsonValue } from '../protocol/index.js';
-import type { EventResult } from './page-connection.js';
+import type { JsonObject, JsonValue } from '../../protocol/index.js';
+import type { EventResult } from '../connection/page-connection.js';
 import { readPath, type Scope } from './scope.js';
 
 /**

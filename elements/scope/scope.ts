@@ -1,5 +1,5 @@
-import type { JsonObject, JsonValue } from '../protocol/index.js';
-import type { EventResult } from './page-connection.js';
+import type { JsonObject, JsonValue } from '../../protocol/index.js';
+import type { EventResult } from '../connection/page-connection.js';
 
 /** What bindings and event attributes need from the scope they sit in. */
 export interface Scope {

@@ -1,4 +1,4 @@
-import type { ClientEvent } from '../protocol/index.js';
+import type { ClientEvent } from '../../protocol/index.js';
 import { tabStorage } from './tab-storage.js';
 
 const SAVE_DELAY_MS = 250;

@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from '../protocol/index.js';
+import type { JsonObject, JsonValue } from '../../protocol/index.js';
 import { warnOnce } from './dev-mode.js';
 
 /** Resolves `{ $ref: '#/$defs/X' }` through `lookup`, one level at a time. */
