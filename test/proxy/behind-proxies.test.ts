@@ -1,0 +1,271 @@
+/**
+ * The proxy configurations an operator copies from deploy/, run as they are (only the site's values put in:
+ * see support/deploy-file.ts) by Debian's nginx and HAProxy in front of two demo processes on Redis, over
+ * HTTP/1.1 and over TLS with HTTP/2, on a free port (never 80 or 443: the port must survive into `Host`).
+ * A real demo page in Chromium, over SSE and over WebSocket, checks that:
+ *
+ * - its events are applied (a proxy that breaks the origin check makes each one a 403 `forbidden_origin`),
+ *   and over TLS its session cookie is `Secure` (X-Forwarded-Proto reaches Nasc);
+ * - over SSE each patch arrives within a few ms of its POST's answer (a proxy that holds small writes back
+ *   adds about 200 ms to each);
+ * - after `kill -9` of the process holding its stream, it is live again within a second on the other one,
+ *   every change acknowledged before the kill is still there, the event sent during the outage is applied,
+ *   and new events are applied.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test, type TestContext } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { SAMPLE_TODOS } from '../../demo/handlers/todo-list.js';
+import { launchBrowser, until, waitForBadge } from '../e2e/support/browser.js';
+import { addTodo, todoCheckbox, todoTitles } from '../e2e/support/demo-page.js';
+import { freePort } from '../e2e/support/free-port.js';
+import { redisOrSkip } from '../scale/support/redis-env.js';
+import { answerStatus } from './support/answer-status.js';
+import { DemoProcesses } from './support/demo-processes.js';
+import { renderDeployFile, type DeployFileName } from './support/deploy-file.js';
+import { answerDelays, median, pageNow, readPageRecord, startPageRecord, unanswered, type PageRecord } from './support/page-record.js';
+import { ProxyProcess, type ProxyKind } from './support/proxy-process.js';
+import { proxyToolsOrSkip } from './support/proxy-tools.js';
+import { makeSelfSignedCertificate, type CertificateFiles } from './support/self-signed-certificate.js';
+import { streamHolder } from './support/stream-holder.js';
+
+const TEST_TIMEOUT_MS = 120_000;
+/** Events whose delays are measured: enough for a median that one slow event cannot move. */
+const MEASURED_EVENTS = 9;
+/**
+ * A patch leaves the process that applied the event before (or just after) the POST's 202 does, and both
+ * cross the same proxy: on loopback the patch follows within a few ms. A proxy that holds back small
+ * writes (HAProxy without `option http-no-delay`) adds about 200 ms to every one. 50 ms is far from both,
+ * so this checks that the proxy forwards messages as written, not how fast anything is.
+ */
+const PATCH_AFTER_POST_MS = 50;
+/**
+ * From the kill to live again: the proxy sees the stream end at once (the kernel closes a killed process's
+ * sockets), the page waits its first backoff step (250–500 ms) and reconnects through the proxy to the
+ * other process. A proxy that sends the reconnect to the dead process and gives up, or waits to retry it,
+ * costs a second or more.
+ */
+const LIVE_AGAIN_MS = 1_000;
+
+/**
+ * A request the proxy sends to the dead process is refused at once and must go on to the live one within
+ * milliseconds; retrying the dead one first (HAProxy without `option redispatch` waits a second before each
+ * of its 3 retries, then answers 503) takes seconds.
+ */
+const FAILOVER_MS = 500;
+
+interface Variant {
+  proxy: ProxyKind;
+  file: DeployFileName;
+  tls: boolean;
+  /** The demo's settings behind this proxy. */
+  settings: Record<string, string>;
+}
+
+/**
+ * Behind the plain-HTTP files the processes do not trust X-Forwarded-*: the page's origin must come through
+ * in `Host`, port included. Behind the TLS files they do (TRUST_PROXY=1): Node sees http, and only
+ * X-Forwarded-Proto says the page is https.
+ */
+const VARIANTS: readonly Variant[] = [
+  { proxy: 'nginx', file: 'nginx.conf', tls: false, settings: {} },
+  { proxy: 'nginx', file: 'nginx-tls.conf', tls: true, settings: { TRUST_PROXY: '1' } },
+  { proxy: 'haproxy', file: 'haproxy.cfg', tls: false, settings: {} },
+  { proxy: 'haproxy', file: 'haproxy-tls.cfg', tls: true, settings: { TRUST_PROXY: '1' } },
+];
+
+const SAMPLE_TITLE = SAMPLE_TODOS[0]!.title;
+
+/** What every test shares: two demo processes on Redis, a browser, a temporary directory and a certificate. */
+interface Shared {
+  processes: DemoProcesses;
+  browser: Browser;
+  dir: string;
+  certificate: CertificateFiles;
+}
+
+/** Made by the first test that runs (the others may be skipped before they need it), undone after all. */
+let shared: Promise<Shared> | undefined;
+
+async function setUp(): Promise<Shared> {
+  const dir = mkdtempSync(join(tmpdir(), 'nasc-proxy-'));
+  let processes: DemoProcesses | undefined;
+  try {
+    const certificate = makeSelfSignedCertificate(dir);
+    processes = await DemoProcesses.choosePorts(2);
+    return { processes, browser: await launchBrowser(), dir, certificate };
+  } catch (error) {
+    await processes?.close();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+after(async () => {
+  const ready = await shared?.catch(() => undefined);
+  if (!ready) return;
+  await ready.browser.close();
+  await ready.processes.close();
+  rmSync(ready.dir, { recursive: true, force: true });
+});
+
+/** Waits until every event and mount the page sent has its ack or error on the stream. */
+async function waitForAnswers(page: Page, what: string): Promise<PageRecord> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const record = await readPageRecord(page);
+    const waiting = unanswered(record);
+    if (waiting.length === 0) return record;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: no answer to ${waiting.join(', ')}; errors: ${record.errors.join('; ') || 'none'}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Two `GET /nasc/health` in a row through the proxy: their statuses, and how long each took. */
+async function answersAfterKill(origin: string): Promise<{ status: number; ms: number }[]> {
+  const answers: { status: number; ms: number }[] = [];
+  for (let i = 0; i < 2; i++) {
+    const started = performance.now();
+    const status = await answerStatus(`${origin}/nasc/health`, 10_000).catch(() => 0);
+    answers.push({ status, ms: performance.now() - started });
+  }
+  return answers;
+}
+
+/** The page's disconnects and connects since `since`, in ms from it: `+3 cut (socket closed (1006)), +290 live`. */
+function timeline(record: PageRecord, since: number): string {
+  const events = [
+    ...record.disconnects.filter((cut) => cut.at > since).map((cut) => ({ at: cut.at, text: `cut (${cut.reason})` })),
+    ...record.connects.filter((connect) => connect.at > since).map((connect) => ({ at: connect.at, text: `live over ${connect.transport}` })),
+  ];
+  return events
+    .sort((a, b) => a.at - b.at)
+    .map((event) => `+${(event.at - since).toFixed(0)} ${event.text}`)
+    .join(', ');
+}
+
+async function addAndAwait(page: Page, title: string): Promise<void> {
+  await addTodo(page, title);
+  await waitForAnswers(page, `the ack of "${title}"`);
+}
+
+async function run(t: TestContext, variant: Variant, transport: 'sse' | 'ws'): Promise<void> {
+  if (!(await redisOrSkip(t)) || !proxyToolsOrSkip(t)) return;
+  shared ??= setUp();
+  const { processes, browser, dir, certificate } = await shared;
+  await processes.runWith(variant.settings);
+
+  const port = await freePort();
+  const origin = `${variant.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const [first, second] = processes.ports;
+  const config = renderDeployFile(variant.file, dir, {
+    publicPort: port,
+    processPorts: [first!, second!],
+    ...certificate,
+    accessLog: join(dir, 'nginx-access.log'),
+  });
+  // A fresh proxy for each test: one that marked a process down during the last test's kill would still
+  // avoid it for a while, and this test's kill would find no process to fail over to.
+  const proxy = await ProxyProcess.start(variant.proxy, config, dir, origin);
+  t.after(() => proxy.stop());
+
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 900 } });
+  t.after(() => context.close());
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
+  const explain = (): string => `--- ${variant.proxy} ---\n${proxy.output.slice(-3_000)}\n${processes.logs}\n--- page ---\n${problems.join('\n')}`;
+
+  try {
+    await page.goto(`${origin}/?transport=${transport}`);
+    await waitForBadge(page, 'live', transport);
+    await startPageRecord(page);
+    const cookie = (await context.cookies()).find((candidate) => candidate.name === 'nasc_session');
+    assert.ok(cookie, 'the page got a session cookie');
+    assert.equal(cookie.secure, variant.tls, variant.tls ? 'over TLS the session cookie is Secure' : 'over plain HTTP the session cookie is not Secure');
+
+    // Events applied, one at a time, and how long after its POST's answer each one's ack arrived.
+    for (let i = 0; i < MEASURED_EVENTS; i++) {
+      await todoCheckbox(page, SAMPLE_TITLE).click();
+      await waitForAnswers(page, `the ack of toggle ${i + 1}`);
+    }
+    const measured = await readPageRecord(page);
+    assert.deepEqual(measured.errors, [], 'no event refused');
+    const delays = answerDelays(measured, 'toggle_todo', transport);
+    assert.equal(delays.length, MEASURED_EVENTS, 'every toggle was answered');
+    const typical = median(delays);
+    if (transport === 'sse') {
+      assert.ok(typical < PATCH_AFTER_POST_MS, `patches arrive within ${PATCH_AFTER_POST_MS} ms of the POST's answer; median ${typical.toFixed(1)} ms of ${delays.map((ms) => ms.toFixed(1)).join(', ')}`);
+    }
+
+    // Kill the process holding the stream, with changes acknowledged before and one sent during the outage.
+    const label = `${variant.file} ${transport}`;
+    const acknowledged = [`${label}: before 1`, `${label}: before 2`];
+    for (const title of acknowledged) await addAndAwait(page, title);
+    const holder = await streamHolder(processes.running, measured.clientId);
+    assert.deepEqual(problems, [], 'no console errors or warnings before the kill');
+    const killedAt = await pageNow(page);
+    await holder.stop('SIGKILL');
+    // Two requests in a row right after the kill: before any health check noticed, a round-robin balancer
+    // sends one of them to the dead process. The proxy must pass it on to the live one at once.
+    const failover = await answersAfterKill(origin);
+    const duringOutage = `${label}: during the outage`;
+    await addTodo(page, duringOutage);
+
+    await until(
+      page,
+      (since) => (window as unknown as { proxyTestRecord: PageRecord }).proxyTestRecord.connects.some((connect) => connect.at > since),
+      killedAt,
+      'the page is live again after the kill',
+    );
+    await waitForBadge(page, 'live', transport);
+    const recovered = await readPageRecord(page);
+    const liveAgainMs = recovered.connects.find((connect) => connect.at > killedAt)!.at - killedAt;
+    const afterKill = timeline(recovered, killedAt);
+    assert.ok(recovered.disconnects.some((cut) => cut.at > killedAt), 'the kill cut the page\'s stream');
+
+    await waitForAnswers(page, 'the acks of everything sent before and during the outage');
+    const after = `${label}: after`;
+    await addAndAwait(page, after);
+    const shown = await todoTitles(page);
+    for (const title of [...acknowledged, duringOutage, after]) {
+      assert.equal(shown.filter((candidate) => candidate === title).length, 1, `"${title}" is shown once; the list: ${JSON.stringify(shown)}`);
+    }
+    const final = await readPageRecord(page);
+    assert.deepEqual(final.errors, [], 'no event refused');
+    // The browser reports the stream the kill cut (net::ERR_INCOMPLETE_CHUNKED_ENCODING over HTTP/1.1,
+    // net::ERR_HTTP2_PROTOCOL_ERROR over HTTP/2); nothing else may show.
+    assert.deepEqual(
+      problems.filter((problem) => !/^error: Failed to load resource: net::ERR_/.test(problem)),
+      [],
+      'no console errors or warnings after the kill but the cut stream',
+    );
+    for (const { status, ms } of failover) {
+      assert.ok(status === 200 && ms < FAILOVER_MS, `requests right after the kill are answered at once: ${failover.map((answer) => `${answer.status} in ${answer.ms.toFixed(0)} ms`).join(', ')}`);
+    }
+    assert.ok(liveAgainMs < LIVE_AGAIN_MS, `live again within ${LIVE_AGAIN_MS} ms of the kill: ${liveAgainMs.toFixed(0)} ms (${afterKill})`);
+
+    const figure =
+      `${variant.file} over ${transport}: ${transport === 'sse' ? 'patch after POST answer' : 'ack after send'} median ${typical.toFixed(1)} ms ` +
+      `(${delays.map((ms) => ms.toFixed(1)).join(', ')}); requests right after the kill ${failover.map((answer) => `${answer.ms.toFixed(0)}`).join(', ')} ms; live again ${liveAgainMs.toFixed(0)} ms after kill -9 of ${holder.name} (${afterKill})`;
+    t.diagnostic(figure);
+  } catch (error) {
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${explain()}`, { cause: error });
+  }
+}
+
+for (const variant of VARIANTS) {
+  describe(`${variant.proxy} with deploy/${variant.file} (${variant.tls ? 'TLS, HTTP/2' : 'HTTP/1.1'})`, () => {
+    for (const transport of ['sse', 'ws'] as const) {
+      test(`over ${transport.toUpperCase()}: events applied, patches on time, live again within 1 s of kill -9`, { timeout: TEST_TIMEOUT_MS }, (t) =>
+        run(t, variant, transport),
+      );
+    }
+  });
+}

@@ -1,0 +1,85 @@
+import type { Page } from 'playwright-core';
+
+/** What a page's connection did, each with its `performance.now()` in the page. */
+export interface PageRecord {
+  clientId: string;
+  /** Events and mounts sent (again, after a reconnect, under the same id). */
+  sends: { eventId: string; event: string; at: number }[];
+  /** Answers to event POSTs, when their headers arrived (SSE only). */
+  posts: { eventId: string; status: number; at: number }[];
+  /** Acks and error patches with an event id, when their message arrived on the stream or socket. */
+  answers: { eventId: string; action: string; at: number }[];
+  /** `nasc-error`: error patches and refused POSTs. */
+  errors: string[];
+  connects: { transport: string; at: number }[];
+  disconnects: { reason: string; at: number }[];
+}
+
+/**
+ * Starts recording the page connection's traffic: its events (`nasc-send`, `nasc-patch`, `nasc-error`,
+ * `nasc-connected`, `nasc-disconnected`) and, for SSE, when each event POST's answer arrived (by wrapping
+ * `fetch`, which the SSE transport calls for every POST).
+ */
+export async function startPageRecord(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    const nasc = (await import('/nasc/nasc.js' as string)) as typeof import('../../../elements/index.js');
+    const connection = nasc.getPageConnection();
+    const record: PageRecord = { clientId: connection.clientId, sends: [], posts: [], answers: [], errors: [], connects: [], disconnects: [] };
+    (window as unknown as { proxyTestRecord: PageRecord }).proxyTestRecord = record;
+    const pageFetch = window.fetch.bind(window);
+    window.fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+      const response = await pageFetch(input, init);
+      const at = performance.now();
+      if (init?.method === 'POST' && String(input).endsWith('/nasc/event') && typeof init.body === 'string') {
+        record.posts.push({ eventId: String((JSON.parse(init.body) as { eventId?: unknown }).eventId), status: response.status, at });
+      }
+      return response;
+    };
+    connection.addEventListener('nasc-send', ({ event }) => record.sends.push({ eventId: event.eventId ?? '', event: event.event, at: performance.now() }));
+    connection.addEventListener('nasc-patch', ({ patches }) => {
+      const at = performance.now();
+      for (const patch of patches) {
+        if ((patch.action === 'ack' || patch.action === 'error') && patch.eventId) record.answers.push({ eventId: patch.eventId, action: patch.action, at });
+      }
+    });
+    connection.addEventListener('nasc-error', ({ error }) => record.errors.push(`${error.code ?? ''}: ${error.message}`));
+    connection.addEventListener('nasc-connected', ({ transport }) => record.connects.push({ transport, at: performance.now() }));
+    connection.addEventListener('nasc-disconnected', ({ reason }) => record.disconnects.push({ reason, at: performance.now() }));
+  });
+}
+
+export async function readPageRecord(page: Page): Promise<PageRecord> {
+  return page.evaluate(() => (window as unknown as { proxyTestRecord: PageRecord }).proxyTestRecord);
+}
+
+/** The page's clock, to compare with the record's times. */
+export async function pageNow(page: Page): Promise<number> {
+  return page.evaluate(() => performance.now());
+}
+
+/** Ids sent and not yet acknowledged or refused on the stream. */
+export function unanswered(record: PageRecord): string[] {
+  const answered = new Set(record.answers.map((answer) => answer.eventId));
+  return [...new Set(record.sends.map((send) => send.eventId))].filter((id) => !answered.has(id));
+}
+
+/**
+ * For each `event` sent: how long after its POST's answer its ack arrived on the stream (SSE; negative when
+ * the ack came first), or after it was sent (WebSocket, where there is no POST).
+ */
+export function answerDelays(record: PageRecord, event: string, transport: 'sse' | 'ws'): number[] {
+  const delays: number[] = [];
+  for (const send of record.sends) {
+    if (send.event !== event) continue;
+    const answer = record.answers.find((candidate) => candidate.eventId === send.eventId);
+    const from = transport === 'sse' ? record.posts.find((post) => post.eventId === send.eventId)?.at : send.at;
+    if (answer && from !== undefined) delays.push(answer.at - from);
+  }
+  return delays;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
