@@ -63,6 +63,40 @@ export function unanswered(record: PageRecord): string[] {
   return [...new Set(record.sends.map((send) => send.eventId))].filter((id) => !answered.has(id));
 }
 
+/** Waits until every event and mount the page sent has its ack or error on the stream; returns the record then. */
+export async function waitForAnswers(page: Page, what: string, timeoutMs = 20_000): Promise<PageRecord> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const record = await readPageRecord(page);
+    const waiting = unanswered(record);
+    if (waiting.length === 0) return record;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: no answer to ${waiting.join(', ')}; errors: ${record.errors.join('; ') || 'none'}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** The first time the page was live again after `since`, once it is (rejects after `timeoutMs`). */
+export async function liveAgainAfter(page: Page, since: number, timeoutMs = 20_000): Promise<number> {
+  const handle = await page.waitForFunction(
+    (after) => (window as unknown as { proxyTestRecord: PageRecord }).proxyTestRecord.connects.find((connect) => connect.at > after)?.at,
+    since,
+    { timeout: timeoutMs },
+  );
+  return (await handle.jsonValue()) as number;
+}
+
+/** The page's disconnects and connects after `since`, in ms from it: `+8 cut (socket closed (1006)), +290 live over ws`. */
+export function timeline(record: PageRecord, since: number): string {
+  const events = [
+    ...record.disconnects.filter((cut) => cut.at > since).map((cut) => ({ at: cut.at, text: `cut (${cut.reason})` })),
+    ...record.connects.filter((connect) => connect.at > since).map((connect) => ({ at: connect.at, text: `live over ${connect.transport}` })),
+  ];
+  return events
+    .sort((a, b) => a.at - b.at)
+    .map((event) => `+${(event.at - since).toFixed(0)} ${event.text}`)
+    .join(', ');
+}
+
 /**
  * For each `event` sent: how long after its POST's answer its ack arrived on the stream (SSE; negative when
  * the ack came first), or after it was sent (WebSocket, where there is no POST).
