@@ -6,6 +6,9 @@ import { answerStatus } from './answer-status.js';
 /** Which proxy runs a deploy file. */
 export type ProxyKind = 'nginx' | 'haproxy';
 
+/** Debian's packages put both here (outside a non-root user's PATH). */
+export const PROXY_EXECUTABLES: Readonly<Record<ProxyKind, string>> = { nginx: '/usr/sbin/nginx', haproxy: '/usr/sbin/haproxy' };
+
 const START_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 5_000;
 const KEEP_OUTPUT_CHARS = 20_000;
@@ -40,7 +43,7 @@ export class ProxyProcess {
       kind === 'nginx'
         ? ['-p', dir, '-c', configPath, '-e', join(dir, 'nginx-error.log'), '-g', `daemon off; pid ${join(dir, 'nginx.pid')};`]
         : ['-db', '-f', configPath];
-    const proxy = new ProxyProcess(kind, spawn(kind, args, { stdio: ['ignore', 'pipe', 'pipe'] }), dir);
+    const proxy = new ProxyProcess(kind, spawn(PROXY_EXECUTABLES[kind], args, { stdio: ['ignore', 'pipe', 'pipe'] }), dir);
     const deadline = Date.now() + START_TIMEOUT_MS;
     for (;;) {
       if (!proxy.running) throw new Error(`${kind} exited (${proxy.#child.exitCode ?? proxy.#child.signalCode}) on ${configPath}:\n${proxy.output}`);

@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import type { TestContext } from 'node:test';
+import { PROXY_EXECUTABLES } from './proxy-process.js';
 import { OPENSSL } from './self-signed-certificate.js';
 
 /** Why the proxy test cannot run here, or undefined when it can. */
 function missing(): string | undefined {
-  for (const [command, flag] of [['nginx', '-v'], ['haproxy', '-v'], [OPENSSL, 'version']] as const) {
+  for (const [command, flag] of [[PROXY_EXECUTABLES.nginx, '-v'], [PROXY_EXECUTABLES.haproxy, '-v'], [OPENSSL, 'version']] as const) {
     const probe = spawnSync(command, [flag], { encoding: 'utf8' });
     if (probe.error || probe.status !== 0) return `${command} is not installed (apt-get install nginx haproxy openssl)`;
   }
