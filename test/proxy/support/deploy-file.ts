@@ -39,7 +39,7 @@ function replacements(name: DeployFileName, site: SiteValues): [string, string][
       return [['listen 8080;', `listen ${listen};`], ['/var/log/nginx/nasc-access.log', need(site.accessLog, 'accessLog')], ...processes];
     case 'nginx-tls.conf':
       return [
-        ['listen 8443 ssl http2;', `listen ${listen} ssl http2;`],
+        ['listen 8443 ', `listen ${listen} `],
         ['/etc/ssl/nasc/fullchain.pem', need(site.certificate, 'certificate')],
         ['/etc/ssl/nasc/privkey.pem', need(site.privateKey, 'privateKey')],
         ['/var/log/nginx/nasc-access.log', need(site.accessLog, 'accessLog')],
