@@ -4,13 +4,14 @@
  * HTTP/1.1 and over TLS with HTTP/2, on a free port (never 80 or 443: the port must survive into `Host`).
  * A real demo page in Chromium, over SSE and over WebSocket, checks that:
  *
- * - its events are applied (a proxy that breaks the origin check makes each one a 403 `forbidden_origin`),
- *   and over TLS its session cookie is `Secure` (X-Forwarded-Proto reaches Nasc);
+ * - it comes over HTTP/2 with TLS, its events are applied (a proxy that breaks the origin check makes each
+ *   one a 403 `forbidden_origin`), and over TLS its session cookie is `Secure` (X-Forwarded-Proto reaches
+ *   Nasc);
  * - over SSE each patch arrives within a few ms of its POST's answer (a proxy that holds small writes back
  *   adds about 200 ms to each);
- * - after `kill -9` of the process holding its stream, it is live again within a second on the other one,
- *   every change acknowledged before the kill is still there, the event sent during the outage is applied,
- *   and new events are applied.
+ * - after `kill -9` of the process holding its stream, requests sent through the proxy right away reach the
+ *   other process at once, the page is live again within a second, every change acknowledged before the
+ *   kill is still there, the event sent during the outage is applied, and new events are applied.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -122,13 +123,14 @@ interface WatchedPage {
 async function openWatchedPage(browser: Browser): Promise<WatchedPage> {
   // The test's certificate is self-signed; the context accepts it for pages, streams and WebSockets alike.
   const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 900 } });
+  // Watched on the context, so that nothing any page of it reports is missed.
+  const problems: string[] = [];
+  context.on('console', (message) => {
+    if (['error', 'warning'].includes(message.type())) problems.push(`${message.type()}: ${message.text()}`);
+  });
+  context.on('weberror', (webError) => problems.push(`uncaught: ${webError.error().message}`));
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT_MS);
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
   return { page, context, problems };
 }
 
