@@ -27,6 +27,10 @@ export interface DemoAppOptions {
    * serve the demo: each counts only its own streams, and they would keep overwriting each other's count.
    */
   watchPresence?: boolean;
+  /** Behind a proxy that ends TLS: take the page's origin from its `X-Forwarded-*` headers (default false). */
+  trustProxy?: boolean;
+  /** Page origins accepted besides the server's own, e.g. the public `https://` one behind a proxy. */
+  allowedOrigins?: readonly string[];
 }
 
 /** The demo: the Hono app to serve, the Nasc server inside it, and how to stop both. */
@@ -61,6 +65,8 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
     ...(options.store ? { store: options.store } : {}),
     ...(options.broker ? { broker: options.broker } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.trustProxy ? { trustProxy: true } : {}),
+    ...(options.allowedOrigins?.length ? { allowedOrigins: options.allowedOrigins } : {}),
   });
   const stopPresence = options.watchPresence === false ? () => undefined : watchPresence(nasc, { intervalMs: options.presenceIntervalMs ?? 500 });
 

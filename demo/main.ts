@@ -4,12 +4,15 @@ import { MemoryStore, redisBackend, SqliteStore } from '../server/index.js';
 import { createDemoApp } from './create-demo-app.js';
 import { readDemoConfig } from './demo-config.js';
 
-// `npm start`: the demo on http://localhost:3000/ (PORT, HOST, NASC_DB, NASC_MEMORY=1 or --memory, REDIS_URL).
+// `npm start`: the demo on http://localhost:3000/ (PORT, HOST, NASC_DB, NASC_MEMORY=1 or --memory, REDIS_URL,
+// REDIS_PREFIX, TRUST_PROXY=1, ALLOWED_ORIGINS).
 const config = readDemoConfig(process.argv.slice(2), process.env);
 // With REDIS_URL, any number of processes (sharing NASC_SECRET) can serve the demo behind one load balancer.
-const redis = config.redisUrl ? redisBackend({ url: config.redisUrl }) : undefined;
+const redis = config.redisUrl ? redisBackend({ url: config.redisUrl, ...(config.redisPrefix ? { prefix: config.redisPrefix } : {}) }) : undefined;
 const store = redis ? redis.store : config.memory ? new MemoryStore() : openSqlite(config.dbPath);
-const demo = createDemoApp(redis ? { store, broker: redis.broker, watchPresence: false } : { store });
+// Behind a proxy that ends TLS, the page's origin is not what Node sees: TRUST_PROXY or ALLOWED_ORIGINS says what it is.
+const origins = { trustProxy: config.trustProxy, allowedOrigins: config.allowedOrigins };
+const demo = createDemoApp(redis ? { store, broker: redis.broker, watchPresence: false, ...origins } : { store, ...origins });
 // Where Redis is, without a password that the URL may hold.
 const redisHost = config.redisUrl && URL.canParse(config.redisUrl) ? new URL(config.redisUrl).host : 'REDIS_URL';
 if (redis) await redis.ready(30_000).catch(() => console.error(`Redis at ${redisHost} is not answering yet; events answer 503 until it does.`));
