@@ -14,7 +14,7 @@
  *   kill is still there, the event sent during the outage is applied, and new events are applied.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test, type TestContext } from 'node:test';
@@ -253,3 +253,32 @@ for (const variant of VARIANTS) {
     }
   });
 }
+
+describe('a proxy that breaks the origin check (nginx with Host $host: the port is dropped)', () => {
+  test('the page says its events are refused, and the server log names the fix', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+    if (!(await redisOrSkip(t)) || !proxyToolsOrSkip(t)) return;
+    shared ??= setUp();
+    const { processes, browser, dir, certificate } = await shared;
+    await processes.runWith({});
+    const port = await freePort();
+    const origin = `http://127.0.0.1:${port}`;
+    const [first, second] = processes.ports;
+    const config = renderDeployFile('nginx.conf', dir, { publicPort: port, processPorts: [first!, second!], ...certificate, accessLog: join(dir, 'nginx-access.log') });
+    // The mistake the deploy file warns against, made on purpose.
+    const broken = readFileSync(config, 'utf8').replace('proxy_set_header Host $http_host;', 'proxy_set_header Host $host;');
+    assert.notEqual(broken, readFileSync(config, 'utf8'), 'deploy/nginx.conf passes Host with $http_host');
+    writeFileSync(config, broken);
+    const proxy = await ProxyProcess.start('nginx', config, dir, origin);
+    t.after(() => proxy.stop());
+    const { page, context } = await openWatchedPage(browser);
+    t.after(() => context.close());
+    await page.goto(`${origin}/?transport=sse`);
+    await until(page, () => document.getElementById('connection-badge')?.dataset.state === 'refused', null, 'the badge says the events are refused');
+    const label = await page.evaluate(() => document.getElementById('connection-badge')?.textContent ?? '');
+    assert.match(label, /refused/i);
+    const logged = () => /forbidden_origin[^\n]*\$http_host/.test(processes.logs);
+    const deadline = Date.now() + WAIT_MS;
+    while (!logged() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.ok(logged(), `a process logged the refusal with its fix:\n${processes.logs.slice(-2_000)}`);
+  });
+});

@@ -4,7 +4,7 @@ export const TRANSPORT_NAMES = { sse: 'SSE', ws: 'WebSocket' };
 /**
  * Keeps the badge true to the page connection: its real transport (after any fallback) and its state,
  * `live`, `reconnecting` (with the attempt count) or `offline`, from `nasc-connected` and
- * `nasc-disconnected`. The badge's `data-state` and `data-transport` attributes drive its colour.
+ * `nasc-disconnected`, and `refused` when the server refuses the page's events for its origin. The badge's `data-state` and `data-transport` attributes drive its colour.
  *
  * @param {import('/nasc/nasc.js').PageConnection} connection
  * @param {{ badge: HTMLElement, retry: HTMLButtonElement }} elements
@@ -30,6 +30,13 @@ export function showConnectionBadge(connection, { badge, retry }) {
     const offline = connection.state === 'offline';
     const label = offline ? `Offline, retrying (attempt ${event.attempt})` : `Reconnecting (attempt ${event.attempt})`;
     render(offline ? 'offline' : 'reconnecting', event.transport, label, `${event.reason}; next try in about ${seconds} s.`);
+  });
+
+  // Live, yet every event refused: the server does not see itself at this page's origin (a proxy dropping
+  // the port from Host, or hiding TLS). The badge says so instead of looking fine.
+  connection.addEventListener('nasc-error', (event) => {
+    if (event.error.code !== 'forbidden_origin') return;
+    render('refused', connection.transport, 'Events refused: origin', event.error.message);
   });
 
   retry.addEventListener('click', () => connection.reconnectNow());
