@@ -31,4 +31,10 @@ export class RateLimiter {
     }
     return Math.ceil(((1 - bucket.tokens) / this.#rate) * 1000);
   }
+
+  /** Gives back a token taken for something that did not happen after all (up to the burst). */
+  give(key: string): void {
+    const bucket = this.#buckets.get(key);
+    if (bucket) bucket.tokens = Math.min(this.#burst, bucket.tokens + 1);
+  }
 }
