@@ -1,10 +1,11 @@
 import { WebSocket } from 'ws';
-import type { TestServer } from './test-server.js';
 
 /** What {@link floodEvents} sends. */
 export interface FloodPlan {
-  /** Sockets opened at once, each without a cookie, so each is a fresh session. */
+  /** Sockets opened in all, each without a cookie, so each is a fresh session. */
   sessions: number;
+  /** Sessions flooding at once (default: all of them). */
+  concurrency?: number;
   /** Events each session sends, pipelined, every one with its own id. */
   perSession: number;
   type: string;
@@ -23,13 +24,18 @@ export interface FloodPlan {
  * @example
  * await floodEvents(server, { sessions: 4, perSession: 30_000, type: 'Doc', instance: 'shared', event: 'same' });
  */
-export async function floodEvents(server: TestServer, plan: FloodPlan): Promise<number> {
+export async function floodEvents(server: { readonly wsBaseUrl: string }, plan: FloodPlan): Promise<number> {
   const deadline = Date.now() + (plan.timeoutMs ?? 60_000);
-  const floods = Array.from({ length: plan.sessions }, (_unused, index) => floodOne(server, plan, index, deadline));
-  return (await Promise.all(floods)).reduce((sum, acks) => sum + acks, 0);
+  let next = 0;
+  let acks = 0;
+  const worker = async (): Promise<void> => {
+    while (next < plan.sessions) acks += await floodOne(server, plan, next++, deadline);
+  };
+  await Promise.all(Array.from({ length: Math.min(plan.concurrency ?? plan.sessions, plan.sessions) }, worker));
+  return acks;
 }
 
-function floodOne(server: TestServer, plan: FloodPlan, index: number, deadline: number): Promise<number> {
+function floodOne(server: { readonly wsBaseUrl: string }, plan: FloodPlan, index: number, deadline: number): Promise<number> {
   const tag = `flood-${process.pid}-${index}-${Math.random().toString(36).slice(2)}`;
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(`${server.wsBaseUrl}/nasc/ws?clientId=${tag}`);
