@@ -18,7 +18,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { floodEvents } from '../test/support/event-flood.js';
 import { floodMounts } from '../test/support/mount-flood.js';
-import { acks, answers, type ServerMessage } from '../test/support/server-message.js';
+import { answers, type ServerMessage } from '../test/support/server-message.js';
 import { WsClient } from '../test/support/ws-client.js';
 
 const args = process.argv.slice(2);
@@ -121,7 +121,6 @@ async function flushAtMostOnce(label: string, serverModule: string): Promise<voi
       return victim.messages.next(answers(eventId), 60_000, `the answer to ${eventId}`);
     };
     await send('mount', 'victim-mount');
-    await victim.messages.next(acks('victim-mount'), 60_000, 'the mount ack');
     await send('set', 'e1', 'first edit');
     await send('set', 'e2', 'newer edit');
     const started = performance.now();

@@ -29,7 +29,10 @@ export async function floodEvents(server: { readonly wsBaseUrl: string }, plan: 
   let next = 0;
   let acks = 0;
   const worker = async (): Promise<void> => {
-    while (next < plan.sessions) acks += await floodOne(server, plan, next++, deadline);
+    while (next < plan.sessions) {
+      const answered = await floodOne(server, plan, next++, deadline);
+      acks += answered;
+    }
   };
   await Promise.all(Array.from({ length: Math.min(plan.concurrency ?? plan.sessions, plan.sessions) }, worker));
   return acks;
