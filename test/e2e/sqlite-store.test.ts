@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
+import Database from 'better-sqlite3';
 import { SqliteStore, type EventOutcome, type SqliteStoreOptions } from '../../server/index.js';
 
 function tempDbPath(t: TestContext): string {
@@ -137,6 +138,26 @@ describe('SqliteStore', () => {
     assert.equal(await store.recallOutcome('Doc', 'd', 'e2'), undefined);
     for (let i = 3; i <= 5; i++) assert.deepEqual(await store.recallOutcome('Doc', 'd', `e${i}`), { ok: true, type: 'Doc', instance: 'd', rev: i });
     assert.deepEqual(await store.recallOutcome('Doc', 'd', 'quiet-1'), failure, "another sender's saves never push an outcome out");
+  });
+
+  test('a file made before instance lifetimes and per-sender outcomes gets the new columns and keeps its outcomes', async (t) => {
+    const path = tempDbPath(t);
+    const old = new Database(path);
+    old.exec(`
+      CREATE TABLE nasc_instances (type TEXT NOT NULL, instance TEXT NOT NULL, rev INTEGER NOT NULL, state TEXT NOT NULL, PRIMARY KEY (type, instance)) WITHOUT ROWID;
+      CREATE TABLE nasc_log (type TEXT NOT NULL, instance TEXT NOT NULL, rev INTEGER NOT NULL, batch TEXT NOT NULL, PRIMARY KEY (type, instance, rev)) WITHOUT ROWID;
+      CREATE TABLE nasc_outcomes (seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL UNIQUE, outcome TEXT NOT NULL);
+      INSERT INTO nasc_instances VALUES ('Doc', 'd', 2, '{"n":2}');
+      INSERT INTO nasc_outcomes (event_id, outcome) VALUES ('Doc' || char(31) || 'd' || char(31) || 'old-event', '{"ok":true,"type":"Doc","instance":"d","rev":2}');
+    `);
+    old.close();
+    const store = open(t, path);
+    assert.deepEqual(await store.load('Doc', 'd'), { state: { n: 2 }, rev: 2 });
+    assert.deepEqual(await store.expire(), [], 'an instance without a lifetime never expires');
+    assert.deepEqual(await store.recallOutcome('Doc', 'd', 'old-event'), { ok: true, type: 'Doc', instance: 'd', rev: 2 }, 'kept past the upgrade');
+    assert.equal(await store.commit('Doc', 'd', { state: { n: 3 }, rev: 3, expectedRev: 2, batch: batch(3), idleTtlMs: 60_000 }), true);
+    assert.equal(await store.delete('Doc', 'd'), true);
+    assert.equal(await store.recallOutcome('Doc', 'd', 'old-event'), undefined, 'deleted with its instance');
   });
 
   test('uses WAL and an in-memory database by default', async (t) => {
