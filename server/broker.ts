@@ -29,6 +29,8 @@ export interface DirectMessage {
 export interface BrokerReceiver {
   deliverBatch(batch: PublishedBatch): void;
   deliverDirect(message: DirectMessage): void;
+  /** An instance was deleted: tell the streams subscribed to it, and unsubscribe them. */
+  deliverDeletion(type: string, instance: string): void;
 }
 
 /**
@@ -43,5 +45,7 @@ export interface Broker {
   /** Publishes a batch; an in-process broker that delivers at once returns nothing to wait for. */
   publish(batch: PublishedBatch): Awaitable<void>;
   sendDirect(message: DirectMessage): Awaitable<void>;
+  /** Tells every receiver that an instance was deleted (`deliverDeletion`). */
+  publishDeletion(type: string, instance: string): Awaitable<void>;
   close(): Promise<void>;
 }

@@ -76,6 +76,11 @@ export interface Nasc {
    */
   attach(server: AttachableServer, options?: AttachOptions): () => void;
   readonly engine: NascEngine;
+  /**
+   * Deletes an instance (state, log, event outcomes); the streams showing it get an `error` patch with code
+   * `instance_deleted` and are unsubscribed. Resolves whether it existed. See `NascEngine.deleteInstance`.
+   */
+  deleteInstance(type: string, instance: string): Promise<boolean>;
   /** Closes every stream and socket and detaches from every attached server, then closes the store. */
   close(): Promise<void>;
 }
@@ -181,6 +186,7 @@ export function createNasc(options: NascOptions): Nasc {
       };
     },
     engine,
+    deleteInstance: (type, instance) => engine.deleteInstance(type, instance),
     async close() {
       attachments.detachAll();
       eventAttachments.detachAll();

@@ -15,7 +15,9 @@ import type { AnyHandler, HandlerContext } from './handler.js';
 import { registerHandler, type RegisteredHandler } from './handler-registry.js';
 import { GenerationalMap } from './generational-map.js';
 import { isPromiseLike } from './awaitable.js';
+import { InstanceActivity } from './instance-activity.js';
 import { InstanceKeys } from './instance-keys.js';
+import { InstancePolicies, type InstancePolicy } from './instance-policy.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { LocalBroker } from './local-broker.js';
 import { createConsoleLogger, type Logger } from './logger.js';
@@ -27,7 +29,7 @@ import { SessionStreams } from './session-streams.js';
 import { copyState, toJsonState } from './json-state.js';
 import { ackJson, bindUpdateBatchJson } from './patch-json.js';
 import { diffState } from './state-diff.js';
-import type { EventOutcome, InstanceRecord, Store } from './store.js';
+import type { EventOutcome, InstanceRecord, InstanceRef, Store } from './store.js';
 
 /** Options of {@link NascEngine}. */
 export interface EngineOptions {
@@ -56,7 +58,15 @@ export interface EngineOptions {
    * resolveInstance: ({ session, type, instance }) => (type === 'User' && instance === 'currentUser' ? `user-${session}` : instance)
    */
   resolveInstance?: (request: { session: string; type: string; instance: string }) => string;
-  /** Per-session and per-client limits; going over answers 429 and is logged. */
+  /**
+   * Per type: who may create instances by mounting them, and how long idle ones are kept. Types not listed:
+   * anyone may create, and instances never changed since their mount expire after 10 minutes idle.
+   *
+   * @example
+   * instances: { User: { create: ({ session, instance }) => instance === `user-${session}` }, Room: { create: false } }
+   */
+  instances?: Readonly<Record<string, InstancePolicy>>;
+  /** Per-session, per-client and per-process limits; going over answers 429 and is logged. */
   limits?: Partial<EngineLimits>;
 }
 
@@ -70,9 +80,26 @@ export interface EngineLimits {
   streamsPerSession: number;
   /** Instances mounted at once per session, across its tabs (default 256). */
   mountsPerSession: number;
+  /** Instances a session may create (by mounting one that does not exist) per second, sustained (default 5). */
+  creationsPerSecond: number;
+  /** Instances a session may create at once before that rate applies (default 100: a first visit to a page of new instances). */
+  creationBurst: number;
+  /** Instances this process creates per second, over all sessions, sustained (default 20). */
+  serverCreationsPerSecond: number;
+  /** Instances this process may create at once before that rate applies (default 200). */
+  serverCreationBurst: number;
 }
 
-const DEFAULT_LIMITS: EngineLimits = { eventsPerSecond: 50, eventBurst: 100, streamsPerSession: 16, mountsPerSession: 256 };
+const DEFAULT_LIMITS: EngineLimits = {
+  eventsPerSecond: 50,
+  eventBurst: 100,
+  streamsPerSession: 16,
+  mountsPerSession: 256,
+  creationsPerSecond: 5,
+  creationBurst: 100,
+  serverCreationsPerSecond: 20,
+  serverCreationBurst: 200,
+};
 
 /** Who is asking: the server-issued session and the tab's client id. */
 export interface Caller {
@@ -178,21 +205,35 @@ export class NascEngine implements BrokerReceiver {
   readonly #authorize: EngineOptions['authorize'];
   readonly #resolveInstance: EngineOptions['resolveInstance'];
   readonly #lastLimitLog = new GenerationalMap<string, number>(10_000);
+  readonly #policies: InstancePolicies;
+  /** Instances created, per session and by the whole process. */
+  readonly #creations: RateLimiter;
+  readonly #serverCreations: RateLimiter;
+  readonly #activity: InstanceActivity;
 
   constructor(options: EngineOptions) {
     for (const [type, handler] of Object.entries(options.handlers)) {
       this.#handlers.set(type, registerHandler(type, handler));
     }
     this.schemas = new SchemaRegistry(options.schemas);
-    this.store = options.store ?? new MemoryStore();
     this.logger = options.logger ?? createConsoleLogger();
+    this.store = options.store ?? new MemoryStore({ logger: this.logger });
     this.#broker = options.broker ?? new LocalBroker();
     this.#broker.attach(this);
     this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.#rates = new RateLimiter({ rate: this.#limits.eventsPerSecond, burst: this.#limits.eventBurst });
     this.#sessionRates = new RateLimiter({ rate: 2 * this.#limits.eventsPerSecond, burst: 2 * this.#limits.eventBurst });
+    this.#creations = new RateLimiter({ rate: this.#limits.creationsPerSecond, burst: this.#limits.creationBurst });
+    this.#serverCreations = new RateLimiter({ rate: this.#limits.serverCreationsPerSecond, burst: this.#limits.serverCreationBurst, maxKeys: 2 });
     this.#authorize = options.authorize;
     this.#resolveInstance = options.resolveInstance;
+    this.#policies = new InstancePolicies(options.instances ?? {}, new Set(this.#handlers.keys()));
+    this.#activity = new InstanceActivity(
+      this.store,
+      { shown: () => this.#shownInstances(), expired: (instances) => this.#announceDeletions(instances) },
+      this.logger,
+      this.#policies.sweepIntervalMs,
+    );
   }
 
   /** `{ [type]: { events: [...] } }`: every type and the events it accepts. */
@@ -372,8 +413,36 @@ export class NascEngine implements BrokerReceiver {
     }
   }
 
+  /**
+   * Deletes an instance: its state, its log and its event outcomes (the Redis store leaves outcomes to their
+   * TTL). Streams subscribed to it, on any process, get an `error` patch with code `instance_deleted` and are
+   * unsubscribed. A later mount creates it anew, if the app's `instances` policy allows. Runs in the
+   * instance's queue, after the events already queued. Resolves whether it existed.
+   *
+   * @example
+   * await nasc.engine.deleteInstance('TodoList', 'archived-list');
+   */
+  async deleteInstance(type: string, instance: string): Promise<boolean> {
+    return this.#queue.run(this.#keys.of(type, instance), async () => {
+      const deleted = await this.store.delete(type, instance);
+      // Told even when this store had nothing: a stream may still show an instance that expired meanwhile.
+      await this.#broker.publishDeletion(type, instance);
+      if (deleted) this.logger.info('instance deleted', { type, instance });
+      return deleted;
+    });
+  }
+
+  /**
+   * One round of keeping instances in use alive and expiring idle ones, as the timer does a few times per
+   * lifetime. For tests and for apps that want idle instances gone now.
+   */
+  sweepIdleInstances(): Promise<void> {
+    return this.#activity.sweep();
+  }
+
   /** Closes every stream and the store. */
   async shutdown(): Promise<void> {
+    this.#activity.stop();
     this.disconnectAll('server shutting down');
     await this.#broker.close();
     await this.store.close();
@@ -397,6 +466,20 @@ export class NascEngine implements BrokerReceiver {
       }
     }
     if (origin && !originServed) this.#connections.get(origin.clientId)?.send(`[${origin.ack}]`);
+  }
+
+  deliverDeletion(type: string, instance: string): void {
+    const key = this.#keys.of(type, instance);
+    const subscribers = this.#subscribers.get(key);
+    if (!subscribers) return;
+    this.#subscribers.delete(key);
+    const error: ErrorPatch = { action: PatchAction.Error, message: 'This instance was deleted.', code: 'instance_deleted', type, instance };
+    const message = JSON.stringify([error]);
+    for (const connection of subscribers) {
+      // Sent while still subscribed, so it names the instance as the page does; then every name goes.
+      connection.send(message);
+      connection.unsubscribe(key, instance);
+    }
   }
 
   deliverDirect(direct: DirectMessage): void {
@@ -462,8 +545,13 @@ export class NascEngine implements BrokerReceiver {
     eventId: string,
   ): Promise<HandleResult> {
     const { type, instance } = event;
+    // Touched before it is read: expiry cannot delete it between the read and the subscription.
+    await this.store.touch([{ type, instance }]);
     let record = await this.store.load(type, instance);
+    let created = false;
     if (!record) {
+      const refused = await this.#refuseCreation(caller, event, requested, eventId);
+      if (refused) return refused;
       let state: JsonObject;
       try {
         state = toJsonState(await handler.mount({ ...event.payload, instance }));
@@ -472,14 +560,16 @@ export class NascEngine implements BrokerReceiver {
         await this.#sendError(clientId, { ...failure, eventId, type, instance: requested });
         return { ok: true, eventId };
       }
-      record = (await this.store.commit(type, instance, { state, rev: 1, expectedRev: 0 }))
-        ? { state, rev: 1 }
-        : await this.store.load(type, instance);
+      created = await this.store.commit(type, instance, { state, rev: 1, expectedRev: 0, idleTtlMs: this.#policies.idleTtl(type, 1) });
+      record = created ? { state, rev: 1 } : await this.store.load(type, instance);
       if (!record) throw new Error(`instance ${type}/${instance} vanished while mounting`);
     }
+    const known = event.rev ?? 0;
     // Schemas are this client's alone: they name the instance as it does.
     const schemas = event.rev === undefined ? this.#schemaPatches(type, requested) : [];
-    await this.#sendPosition(clientId, type, instance, record, event.rev ?? 0, schemas, requested);
+    // A client holding a revision of an instance this mount just created held one that was deleted since:
+    // whatever it shows belongs to that one, so it starts over from this one's snapshot.
+    await this.#sendPosition(clientId, type, instance, record, known, schemas, requested, created && known > 0);
     // The mount's own ack follows its answer, so the client knows the answer is complete (even when it was
     // empty: nothing missed). Only for a client that named the mount, to keep answers reproducible.
     if (event.eventId !== undefined) {
@@ -488,7 +578,10 @@ export class NascEngine implements BrokerReceiver {
     return { ok: true, eventId };
   }
 
-  /** Subscribes a client to an instance and brings it from revision `known` to `record`: replay or snapshot. */
+  /**
+   * Subscribes a client to an instance and brings it from revision `known` to `record`: replay or snapshot.
+   * `startOver`: the instance is not the one the client knew, so a snapshot marked `reset`, whatever `known` is.
+   */
   async #sendPosition(
     clientId: string,
     type: string,
@@ -497,9 +590,10 @@ export class NascEngine implements BrokerReceiver {
     known: number,
     schemas: SchemaPatch[],
     requested: string,
+    startOver = false,
   ): Promise<void> {
     const subscribeAt = (rev: number) => ({ type, instance, rev, subscribe: true, ...(requested === instance ? {} : { alias: requested }) });
-    if (known > 0 && known <= record.rev) {
+    if (!startOver && known > 0 && known <= record.rev) {
       const missed = await this.store.readLog(type, instance, known);
       if (missed) {
         await this.#broker.sendDirect({
@@ -515,7 +609,7 @@ export class NascEngine implements BrokerReceiver {
     }
     const marker: SnapshotPatch = { action: PatchAction.Snapshot, type, instance, rev: record.rev };
     // The client holds a revision this instance never reached: it was created anew since.
-    if (known > record.rev) marker.reset = true;
+    if (startOver || known > record.rev) marker.reset = true;
     const snapshot: (SchemaPatch | SnapshotPatch | BindUpdatePatch)[] = [...schemas, marker];
     for (const [prop, value] of Object.entries(record.state)) {
       snapshot.push({ action: PatchAction.BindUpdate, type, instance, prop, value, rev: record.rev, snapshot: true });
@@ -560,14 +654,14 @@ export class NascEngine implements BrokerReceiver {
           ms: Math.round(performance.now() - started),
         });
         const outcome: EventOutcome = { ok: false, type, instance, ...failure };
-        await this.store.saveOutcome(type, instance, eventId, outcome);
+        await this.#saveUnchanged(type, instance, eventId, outcome, caller.session);
         await this.#sendOutcome(clientId, eventId, outcome);
         return { ok: true, eventId };
       }
       const changes = diffState(record.state, next);
       if (changes.length === 0) {
         const outcome: EventOutcome = { ok: true, type, instance, rev: record.rev };
-        await this.store.saveOutcome(type, instance, eventId, outcome);
+        await this.#saveUnchanged(type, instance, eventId, outcome, caller.session);
         await this.#sendOutcome(clientId, eventId, outcome);
         return { ok: true, eventId };
       }
@@ -579,7 +673,10 @@ export class NascEngine implements BrokerReceiver {
         rev,
         expectedRev: record.rev,
         batch,
-        outcome: { eventId, outcome },
+        // The session is the sender: a tab's client id can change under it (its outbox then goes again under
+        // the new id), its session does not.
+        outcome: { eventId, outcome, sender: caller.session },
+        idleTtlMs: this.#policies.idleTtl(type, rev),
       });
       const committed = isPromiseLike(committing) ? await committing : committing;
       // Another process moved the instance on: run the handler again on the newer state. After a second loss,
@@ -593,6 +690,58 @@ export class NascEngine implements BrokerReceiver {
       return { ok: true, eventId };
     }
     throw new Error(`gave up on ${type}/${instance} after ${COMMIT_ATTEMPTS} conflicting writes`);
+  }
+
+  /** Remembers the outcome of an event that changed nothing; the instance counts as in use at the next round. */
+  async #saveUnchanged(type: string, instance: string, eventId: string, outcome: EventOutcome, sender: string): Promise<void> {
+    const saving = this.store.saveOutcome(type, instance, eventId, outcome, sender);
+    if (isPromiseLike(saving)) await saving;
+    this.#activity.note(this.#keys.of(type, instance), type, instance);
+  }
+
+  /**
+   * Asks whether a mount may create the instance it names: the type's `create` rule, then the session's and
+   * the process's creation budgets (the session's first, so that a session over its own budget spends none
+   * of everyone's).
+   */
+  async #refuseCreation(caller: Caller, event: ClientEvent, requested: string, eventId: string): Promise<Rejection | undefined> {
+    const { type, instance } = event;
+    const create = this.#policies.creator(type);
+    if (create !== undefined) {
+      const request: AccessRequest = { session: caller.session, clientId: caller.clientId, type, instance, requested, event: ReservedEvent.Mount };
+      if (!(typeof create === 'function' ? await create(request) : create)) {
+        this.logger.info('create forbidden', { session: caller.session, type, instance });
+        return reject(403, 'create_forbidden', `There is no instance "${requested}" of type "${type}", and you may not create it.`, eventId);
+      }
+    }
+    const now = performance.now();
+    const wait = this.#creations.take(caller.session, now);
+    if (wait > 0) {
+      this.#logLimit('creations', caller);
+      return reject(429, 'too_many_creations', 'Too many new instances from this session: slow down.', eventId, wait);
+    }
+    const serverWait = this.#serverCreations.take('', now);
+    if (serverWait > 0) {
+      this.#creations.give(caller.session);
+      this.#logLimit('server_creations', caller, '');
+      return reject(429, 'server_too_many_creations', 'The server is creating too many instances: try again shortly.', eventId, serverWait);
+    }
+    return undefined;
+  }
+
+  /** The instances this process's streams are subscribed to. */
+  *#shownInstances(): Iterable<InstanceRef> {
+    for (const key of this.#subscribers.keys()) {
+      const separator = key.indexOf('\u0000');
+      yield { type: key.slice(0, separator), instance: key.slice(separator + 1) };
+    }
+  }
+
+  async #announceDeletions(instances: InstanceRef[]): Promise<void> {
+    for (const { type, instance } of instances) {
+      const announcing = this.#broker.publishDeletion(type, instance);
+      if (isPromiseLike(announcing)) await announcing;
+    }
   }
 
   #schemaPatches(type: string, instance: string): SchemaPatch[] {
@@ -686,9 +835,12 @@ export class NascEngine implements BrokerReceiver {
     return count;
   }
 
-  /** Logs a limit hit, at most once per 10 s per session and limit, so a flood cannot flood the log too. */
-  #logLimit(limit: string, caller: Caller): void {
-    const key = `${limit}\u001f${caller.session}`;
+  /**
+   * Logs a limit hit, at most once per 10 s per limit and `scope` (the session, or `''` for a limit of the
+   * whole process), so a flood cannot flood the log too.
+   */
+  #logLimit(limit: string, caller: Caller, scope = caller.session): void {
+    const key = `${limit}\u001f${scope}`;
     const now = Date.now();
     if ((this.#lastLimitLog.get(key) ?? 0) > now - 10_000) return;
     this.#lastLimitLog.set(key, now);

@@ -10,11 +10,22 @@ export {
   type HandleResult,
   type Rejection,
 } from './engine.js';
+export type { InstancePolicy } from './instance-policy.js';
 export { defineHandler, type Handler, type AnyHandler, type EventFunction, type HandlerContext, type MountParams } from './handler.js';
 export { NascError } from './nasc-error.js';
 export type { AppSchema } from './schema-registry.js';
 export type { Awaitable } from './awaitable.js';
-export { scopedEventKey, type Store, type InstanceRecord, type LogEntry, type EventOutcome, type CommitRequest } from './store.js';
+export {
+  scopedEventKey,
+  OUTCOME_DEFAULTS,
+  type Store,
+  type InstanceRecord,
+  type InstanceRef,
+  type LogEntry,
+  type EventOutcome,
+  type SentOutcome,
+  type CommitRequest,
+} from './store.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 export type { Broker, BrokerReceiver, PublishedBatch, DirectMessage } from './broker.js';

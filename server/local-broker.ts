@@ -17,6 +17,10 @@ export class LocalBroker implements Broker {
     this.#receiver?.deliverDirect(message);
   }
 
+  publishDeletion(type: string, instance: string): void {
+    this.#receiver?.deliverDeletion(type, instance);
+  }
+
   async close(): Promise<void> {
     this.#receiver = undefined;
   }

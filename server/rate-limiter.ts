@@ -20,4 +20,10 @@ export class RateLimiter {
     if (!bucket) this.#buckets.set(key, (bucket = new TokenBucket(this.#options, now)));
     return bucket.take(now);
   }
+
+  /** Gives back a token taken for something that did not happen after all (up to the burst). */
+  give(key: string): void {
+    const bucket = this.#buckets.get(key);
+    bucket?.give();
+  }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { Broker, BrokerReceiver, DirectMessage, PublishedBatch } from './broker.js';
-import { decodeBusMessage, encodeBatch, encodeDirect, encodeGap } from './redis-bus-message.js';
+import { decodeBusMessage, encodeBatch, encodeDeleted, encodeDirect, encodeGap } from './redis-bus-message.js';
 import { CatchUp, type CatchUpLimits } from './redis-catch-up.js';
 import { closeClient, waitForEvent, type RedisLink } from './redis-link.js';
 
@@ -96,6 +96,10 @@ export class RedisBroker implements Broker {
     await this.#send(encodeDirect(message));
   }
 
+  async publishDeletion(type: string, instance: string): Promise<void> {
+    await this.#send(encodeDeleted({ type, instance }));
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -133,7 +137,11 @@ export class RedisBroker implements Broker {
     try {
       if (message.kind === 'batch') this.#catchUp.batch(message.batch);
       else if (message.kind === 'direct') this.#catchUp.direct(message.direct);
-      else {
+      else if (message.kind === 'created') this.#catchUp.forget(message.instance.type, message.instance.instance);
+      else if (message.kind === 'deleted') {
+        this.#catchUp.forget(message.instance.type, message.instance.instance);
+        this.#receiver?.deliverDeletion(message.instance.type, message.instance.instance);
+      } else {
         this.#link.logger.warn('a process may have lost messages: streams reopen and mount again', { from: message.from });
         this.#closeStreams('a process lost messages: mount again');
       }

@@ -1,16 +1,23 @@
 import type { DirectMessage, PublishedBatch } from './broker.js';
+import type { InstanceRef } from './store.js';
 
 /** What travels on the app's Redis pub/sub channel. */
 export type BusMessage =
   | { kind: 'batch'; batch: PublishedBatch }
   | { kind: 'direct'; direct: DirectMessage }
   /** A process lost messages (its connection dropped while sending): every stream must reopen and mount again. */
-  | { kind: 'gap'; from: string };
+  | { kind: 'gap'; from: string }
+  /** An instance was created (published by the commit that created it): batches of an earlier one are void. */
+  | { kind: 'created'; instance: InstanceRef }
+  /** An instance was deleted: its streams are told and unsubscribed. */
+  | { kind: 'deleted'; instance: InstanceRef };
 
 interface Wire {
   b?: PublishedBatch;
   d?: DirectMessage;
   g?: string;
+  n?: InstanceRef;
+  x?: InstanceRef;
 }
 
 /** A published batch as sent on the channel (by the broker, or by the commit script itself). */
@@ -28,6 +35,16 @@ export function encodeGap(from: string): string {
   return JSON.stringify({ g: from } satisfies Wire);
 }
 
+/** The notice that an instance was created, as the commit script publishes it. */
+export function encodeCreated(instance: InstanceRef): string {
+  return JSON.stringify({ n: instance } satisfies Wire);
+}
+
+/** The notice that an instance was deleted. */
+export function encodeDeleted(instance: InstanceRef): string {
+  return JSON.stringify({ x: instance } satisfies Wire);
+}
+
 /**
  * Reads a channel message, or `undefined` for anything malformed: only this app's processes publish on its
  * channel, so that would be a bug or another app sharing the prefix, and it is dropped rather than delivered.
@@ -40,10 +57,12 @@ export function decodeBusMessage(text: string): BusMessage | undefined {
     return undefined;
   }
   if (typeof wire !== 'object' || wire === null) return undefined;
-  const { b, d, g } = wire as Wire;
+  const { b, d, g, n, x } = wire as Wire;
   if (isBatch(b)) return { kind: 'batch', batch: b };
   if (isDirect(d)) return { kind: 'direct', direct: d };
   if (typeof g === 'string') return { kind: 'gap', from: g };
+  if (isInstanceRef(n)) return { kind: 'created', instance: { type: n.type, instance: n.instance } };
+  if (isInstanceRef(x)) return { kind: 'deleted', instance: { type: x.type, instance: x.instance } };
   return undefined;
 }
 
@@ -55,4 +74,10 @@ function isBatch(value: unknown): value is PublishedBatch {
 
 function isDirect(value: unknown): value is DirectMessage {
   return typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>).clientId === 'string';
+}
+
+function isInstanceRef(value: unknown): value is InstanceRef {
+  if (typeof value !== 'object' || value === null) return false;
+  const ref = value as Record<string, unknown>;
+  return typeof ref.type === 'string' && typeof ref.instance === 'string';
 }

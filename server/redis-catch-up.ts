@@ -68,6 +68,18 @@ export class CatchUp {
     this.#receiver.deliverBatch(published);
   }
 
+  /**
+   * Forgets an instance's recent batches: it was deleted or created anew, and batches of the instance that
+   * was are not the next revisions of the one that is.
+   */
+  forget(type: string, instance: string): void {
+    const key = instanceKey(type, instance);
+    const recent = this.#recent.get(key);
+    if (!recent) return;
+    this.#recent.delete(key);
+    for (const text of recent.values()) this.#keptChars -= text.length;
+  }
+
   /** A direct message: delivered (unless it replays what catch-up already sent), then followed by catch-up. */
   direct(message: DirectMessage): void {
     const { position, unsubscribe } = message;

@@ -37,3 +37,8 @@ export function toBackendError(error: unknown, what: string): BackendUnavailable
   if (error.name === 'ReplyError' && !TRANSIENT_REPLY.test(error.message)) return undefined;
   return new BackendUnavailableError(`Redis unavailable during ${what}: ${error.message}`, { cause: error });
 }
+
+/** True for Redis's answer that it is full: `maxmemory` reached and nothing may be evicted. */
+export function isOutOfMemoryReply(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ReplyError' && /^OOM\b/.test(error.message);
+}

@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from './logger.js';
-import { BackendUnavailableError, toBackendError } from './redis-errors.js';
+import { BackendUnavailableError, isOutOfMemoryReply, toBackendError } from './redis-errors.js';
 
 /** How to reach Redis, shared by the Redis store and broker. */
 export interface RedisLinkOptions {
@@ -66,6 +66,7 @@ export class RedisLink {
   #down = false;
   #failedSinceReady = false;
   #lastErrorLog = 0;
+  #lastFullLog = Number.NEGATIVE_INFINITY;
   #closing: Promise<void> | undefined;
 
   constructor(options: RedisLinkOptions) {
@@ -128,6 +129,7 @@ export class RedisLink {
       const unavailable = toBackendError(error, what);
       if (!unavailable) throw error;
       this.#failedSinceReady = true;
+      if (isOutOfMemoryReply(error)) this.#logFull(what, (error as Error).message);
       throw unavailable;
     }
   }
@@ -162,6 +164,21 @@ export class RedisLink {
     if (this.#users > 0) return;
     this.#closing ??= closeClient(this.client);
     await this.#closing;
+  }
+
+  /**
+   * A full Redis refuses every write until memory is freed: not a blip that passes by itself, so it is an
+   * error, logged with what to do (at most once per 10 s).
+   */
+  #logFull(what: string, reply: string): void {
+    const now = Date.now();
+    if (now - this.#lastFullLog < ERROR_LOG_INTERVAL_MS) return;
+    this.#lastFullLog = now;
+    this.logger.error(
+      'redis is full (maxmemory reached): every write answers 503 until memory is freed. Raise maxmemory or free memory; ' +
+        'keep maxmemory-policy noeviction (an evicting policy would drop state and event outcomes)',
+      { url: redact(this.#url), during: what, error: reply },
+    );
   }
 
   #logError(name: string, error: Error): void {

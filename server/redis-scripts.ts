@@ -22,10 +22,13 @@ function script(name: string, lua: string): LuaScript {
  * rival is always busy can lose every race and run out of attempts; with them, the loser's next attempt
  * wins. Mounts (expected rev 0) never take a turn: they do not retry.
  *
+ * Idle lifetime: with one, the state hash keeps it in its `ttl` field and both instance keys expire after it
+ * (touches renew it, see TOUCH); without one, they are made persistent again.
+ *
  * KEYS: 1 state hash, 2 log list, 3 outcome key (the state key again when there is no outcome), 4 turn key.
  * ARGV: 1 expected rev, 2 new rev, 3 state JSON, 4 log entry ('' = none), 5 log size, 6 outcome JSON
  * ('' = none), 7 outcome TTL ms, 8 channel, 9 bus message ('' = publish nothing), 10 this process's token,
- * 11 turn TTL ms.
+ * 11 turn TTL ms, 12 idle lifetime ms ('' = none).
  * Returns 1 committed, 0 revision moved on (nothing written; the turn is now this process's), 2 another
  * process has the turn (nothing written), -1 the event already has an outcome.
  */
@@ -65,6 +68,14 @@ else
   -- A change without a batch cannot be replayed across: older entries would leave a hole.
   redis.call('DEL', KEYS[2])
 end
+if ARGV[12] ~= '' then
+  redis.call('HSET', KEYS[1], 'ttl', ARGV[12])
+  redis.call('PEXPIRE', KEYS[1], ARGV[12])
+  redis.call('PEXPIRE', KEYS[2], ARGV[12])
+elseif redis.call('HDEL', KEYS[1], 'ttl') == 1 then
+  redis.call('PERSIST', KEYS[1])
+  redis.call('PERSIST', KEYS[2])
+end
 if ARGV[6] ~= '' then
   redis.call('SET', KEYS[3], ARGV[6], 'PX', ARGV[7])
 end
@@ -101,6 +112,37 @@ if length == 0 or first > after + 1 then
   return false
 end
 return redis.call('LRANGE', KEYS[2], after + 1 - first, -1)
+`,
+);
+
+/**
+ * Renews the idle lifetime of instances in use: each one whose last commit gave it a lifetime (the `ttl` field)
+ * expires that long from now, its log with it. Instances without one, or gone, are left alone.
+ * KEYS: pairs of state hash, log list.
+ */
+export const TOUCH = script(
+  'touch',
+  `
+for i = 1, #KEYS, 2 do
+  local ttl = redis.call('HGET', KEYS[i], 'ttl')
+  if ttl then
+    redis.call('PEXPIRE', KEYS[i], ttl)
+    redis.call('PEXPIRE', KEYS[i + 1], ttl)
+  end
+end
+return 0
+`,
+);
+
+/**
+ * Deletes an instance's keys. KEYS: 1 state hash, 2 log list, 3 turn key. Returns 1 when the instance existed.
+ */
+export const DELETE = script(
+  'delete',
+  `
+local existed = redis.call('DEL', KEYS[1])
+redis.call('DEL', KEYS[2], KEYS[3])
+return existed
 `,
 );
 

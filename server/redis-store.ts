@@ -1,23 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import type { JsonObject } from '../protocol/index.js';
-import { encodeBatch } from './redis-bus-message.js';
+import { encodeBatch, encodeCreated } from './redis-bus-message.js';
 import type { RedisLink } from './redis-link.js';
-import { COMMIT, READ_LOG, runScript } from './redis-scripts.js';
-import { scopedEventKey, type CommitRequest, type EventOutcome, type InstanceRecord, type LogEntry, type Store } from './store.js';
+import { COMMIT, DELETE, READ_LOG, runScript, TOUCH } from './redis-scripts.js';
+import { scopedEventKey, type CommitRequest, type EventOutcome, type InstanceRecord, type InstanceRef, type LogEntry, type Store } from './store.js';
 
 /**
  * How long a process keeps its turn on an instance after losing a race: long enough to reload, run the
  * handler and commit; short enough that a process dying with the turn stalls others only briefly.
  */
 const TURN_TTL_MS = 250;
+/** Instances renewed per script call: enough to keep round trips few, small enough not to block Redis. */
+const TOUCH_BATCH = 256;
 
 /** Sizes and lifetimes of the Redis store. */
 export interface RedisStoreOptions {
   /** Log entries kept per instance, for clients resuming on any process (default 256). */
   logSize?: number;
   /**
-   * How long an event's outcome is kept for dedupe (default 1 hour): a client that sends an event again
-   * later than this (say, a tab reopened with its outbox much later) has it applied again.
+   * How long an event's outcome is kept for dedupe (default 1 hour), whatever other senders do: a client
+   * that sends an event again later than this (say, a tab reopened with its outbox much later) has it
+   * applied again. Redis must not evict keys (`maxmemory-policy noeviction`), or it may drop outcomes sooner.
    */
   outcomeTtlMs?: number;
 }
@@ -29,6 +32,10 @@ export interface RedisStoreOptions {
  * app's channel when a Redis broker shares the connection), so two processes handling events for one
  * instance at once never both win: the loser re-runs the handler on the newer state, and takes the
  * instance's turn so that its next attempt wins (see the commit script).
+ *
+ * Idle instances expire in Redis itself: the commit gives an instance's keys the idle lifetime the engine
+ * asks for (PEXPIRE), and touches renew it. An instance's outcomes are separate keys that expire on their own
+ * TTL, also when the instance is deleted.
  *
  * Create it with `redisBackend()`, which shares one connection between it and the broker.
  */
@@ -58,7 +65,13 @@ export class RedisStore implements Store {
     const turnKey = this.#turnKey(type, instance);
     const outcome = request.outcome;
     const batch = request.batch;
-    const busMessage = batch !== undefined && this.#link.bus ? encodeBatch({ type, instance, rev: request.rev, batch }) : '';
+    // A creation is announced in the same step, so no process sends a subscriber of the new instance a batch of
+    // an earlier one it still remembers (see CatchUp) before it hears of it.
+    let busMessage = '';
+    if (this.#link.bus) {
+      if (batch !== undefined) busMessage = encodeBatch({ type, instance, rev: request.rev, batch });
+      else if (request.expectedRev === 0) busMessage = encodeCreated({ type, instance });
+    }
     const result = await this.#link.run('commit', () =>
       runScript(
         this.#link.client,
@@ -76,6 +89,7 @@ export class RedisStore implements Store {
           busMessage,
           this.#token,
           TURN_TTL_MS,
+          request.idleTtlMs === undefined ? '' : Math.max(1, Math.ceil(request.idleTtlMs)),
         ],
       ),
     );
@@ -91,7 +105,7 @@ export class RedisStore implements Store {
       throw new Error(`event ${outcome?.eventId ?? ''} was applied by another process meanwhile`);
     }
     if (result !== 1) return false;
-    if (busMessage !== '') this.#link.notePublished(type, instance, request.rev);
+    if (batch !== undefined && busMessage !== '') this.#link.notePublished(type, instance, request.rev);
     return true;
   }
 
@@ -126,11 +140,29 @@ export class RedisStore implements Store {
     return text === null ? undefined : (JSON.parse(text) as EventOutcome);
   }
 
-  async saveOutcome(type: string, instance: string, eventId: string, outcome: EventOutcome): Promise<void> {
+  /** Kept for `outcomeTtlMs` whoever sent it: Redis keeps each outcome under its own key and TTL. */
+  async saveOutcome(type: string, instance: string, eventId: string, outcome: EventOutcome, _sender: string): Promise<void> {
     // NX: when two processes raced on one event, the first outcome stays the answer to every retry.
     await this.#link.run('saveOutcome', () =>
       this.#link.client.set(this.#outcomeKey(type, instance, eventId), JSON.stringify(outcome), 'PX', this.#outcomeTtlMs, 'NX'),
     );
+  }
+
+  async delete(type: string, instance: string): Promise<boolean> {
+    const keys = [this.#stateKey(type, instance), this.#logKey(type, instance), this.#turnKey(type, instance)];
+    return (await this.#link.run('delete', () => runScript(this.#link.client, DELETE, keys, []))) === 1;
+  }
+
+  async touch(instances: readonly InstanceRef[]): Promise<void> {
+    for (let start = 0; start < instances.length; start += TOUCH_BATCH) {
+      const keys = instances.slice(start, start + TOUCH_BATCH).flatMap(({ type, instance }) => [this.#stateKey(type, instance), this.#logKey(type, instance)]);
+      await this.#link.run('touch', () => runScript(this.#link.client, TOUCH, keys, []));
+    }
+  }
+
+  /** Nothing to do here: Redis expires idle instances and old outcomes itself. */
+  async expire(): Promise<InstanceRef[]> {
+    return [];
   }
 
   async close(): Promise<void> {

@@ -28,4 +28,9 @@ export class TokenBucket {
     }
     return Math.ceil(((1 - this.#tokens) / this.#rate) * 1000);
   }
+
+  /** Gives back a token taken for something that did not happen after all (up to the burst). */
+  give(): void {
+    this.#tokens = Math.min(this.#burst, this.#tokens + 1);
+  }
 }

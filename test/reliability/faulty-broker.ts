@@ -50,6 +50,11 @@ export class FaultyBroker implements Broker {
     this.#deliver(() => this.#receiver?.deliverDirect(message));
   }
 
+  async publishDeletion(type: string, instance: string): Promise<void> {
+    // Bookkeeping like a subscription: it takes effect in order.
+    this.#receiver?.deliverDeletion(type, instance);
+  }
+
   async close(): Promise<void> {
     this.#receiver = undefined;
   }

@@ -66,6 +66,16 @@ describe('catch-up after a subscription (Redis broker, receiving side)', () => {
     void engine.shutdown();
   });
 
+  test('batches of an instance deleted or created anew are forgotten: a subscriber of the new one gets none of them', () => {
+    const { catchUp, channel, clientKey, engine } = setup();
+    for (const rev of [2, 3]) catchUp.batch({ type: 'Counter', instance: 'x', rev, batch: batchAt(rev) });
+    // The commit that creates the instance again announces it, before anyone can subscribe to the new one.
+    catchUp.forget('Counter', 'x');
+    catchUp.direct({ clientId: clientKey, position: { type: 'Counter', instance: 'x', rev: 1, subscribe: true } });
+    assert.deepEqual(channel.messages, ['[]'], "the old instance's revisions 2 and 3 are not the new one's");
+    void engine.shutdown();
+  });
+
   test('nothing is sent past a hole: the client asks for what is missing itself', () => {
     const { catchUp, channel, clientKey, engine } = setup();
     catchUp.batch({ type: 'Counter', instance: 'x', rev: 7, batch: batchAt(7) });

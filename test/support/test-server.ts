@@ -7,7 +7,16 @@ import { createMemoryLogger } from './memory-logger.js';
 import { rememberSessionCookie } from './session-cookies.js';
 
 /** Test servers get limits high enough for load tests; the limits suite sets its own. */
-const GENEROUS_LIMITS = { eventsPerSecond: 1e6, eventBurst: 1e6, streamsPerSession: 1e5, mountsPerSession: 1e6 };
+const GENEROUS_LIMITS = {
+  eventsPerSecond: 1e6,
+  eventBurst: 1e6,
+  streamsPerSession: 1e5,
+  mountsPerSession: 1e6,
+  creationsPerSecond: 1e6,
+  creationBurst: 1e6,
+  serverCreationsPerSecond: 1e6,
+  serverCreationBurst: 1e6,
+};
 const TEST_SECRET = 'nasc-test-secret-0123456789abcdefghijklmnop';
 
 /** A real Nasc server listening on loopback, and how to reach and stop it. */
