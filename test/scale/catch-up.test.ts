@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import { PatchAction, type BindUpdatePatch } from '../../protocol/index.js';
 import type { ClientChannel } from '../../server/index.js';
 import { NascEngine } from '../../server/index.js';
-import { CatchUp } from '../../server/redis-catch-up.js';
+import { CatchUp } from '../../server/redis/redis-catch-up.js';
 import { createMemoryLogger } from '../support/memory-logger.js';
 import { CounterHandler } from './support/scale-handlers.js';
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createServer, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { NodeSseSink } from '../../server/node-sse-sink.js';
+import { NodeSseSink } from '../../server/channels/node-sse-sink.js';
 
 test('a frame is handed to the socket at once, not at the next tick', async (t) => {
   const seen: { corked: number; waiting: number }[] = [];

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MemoryStore, SqliteStore, type EventOutcome, type Store } from '../../server/index.js';
-import { SenderWindows } from '../../server/sender-windows.js';
+import { SenderWindows } from '../../server/store/sender-windows.js';
 import { createMemoryLogger, type MemoryLogger } from '../support/memory-logger.js';
 import { waitFor } from '../support/wait-for.js';
 

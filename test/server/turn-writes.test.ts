@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test, type TestContext } from 'node:test';
-import { NodeSseSink } from '../../server/node-sse-sink.js';
-import { TurnWrites } from '../../server/turn-writes.js';
-import { MAX_HELD_BYTES } from '../../server/write-coalescing.js';
+import { NodeSseSink } from '../../server/channels/node-sse-sink.js';
+import { TurnWrites } from '../../server/channels/turn-writes.js';
+import { MAX_HELD_BYTES } from '../../server/channels/write-coalescing.js';
 
 interface OpenStream {
   response: ServerResponse;

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { coalesceWrites, MAX_HELD_BYTES, type CorkableSocket } from '../../server/write-coalescing.js';
+import { coalesceWrites, MAX_HELD_BYTES, type CorkableSocket } from '../../server/channels/write-coalescing.js';
 
 class RecordingSocket implements CorkableSocket {
   writableCorked = 0;

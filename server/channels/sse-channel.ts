@@ -1,0 +1,72 @@
+import { formatSseComment, formatSseMessage, formatSseRetry, SSE_KEEPALIVE } from '../../protocol/index.js';
+import type { ClientChannel } from '../engine/connection.js';
+import type { KeepAliveTicker } from './keep-alive-ticker.js';
+
+/** Where an SSE stream's text goes: Node's response, or the body of a web `Response`. */
+export interface SseSink {
+  /** Writes a chunk; false when more than the sink's bound now waits for a slow client. */
+  write(chunk: string): boolean;
+  /** Writes a last chunk and ends the stream. */
+  end(chunk: string): void;
+  /** Drops whatever waits and cuts the connection. */
+  cut(): void;
+}
+
+/** Options of one SSE stream. */
+export interface SseChannelOptions {
+  retryMs: number;
+  ticker: KeepAliveTicker;
+  onClose: () => void;
+}
+
+/**
+ * One SSE stream as a {@link ClientChannel}: one `data:` frame per message and no `id:` (a stream's position
+ * is the client's to state, in its mounts), keepalives from the route's shared ticker, and a bounded buffer:
+ * a client that cannot keep up is cut instead of being fed a gap, and mounts again from where it is.
+ */
+export class SseChannel implements ClientChannel {
+  readonly #sink: SseSink;
+  readonly #ticker: KeepAliveTicker;
+  readonly #onClose: () => void;
+  #closed = false;
+
+  constructor(sink: SseSink, options: SseChannelOptions) {
+    this.#sink = sink;
+    this.#ticker = options.ticker;
+    this.#onClose = options.onClose;
+    sink.write(formatSseRetry(options.retryMs));
+    this.#ticker.add(this);
+  }
+
+  send(message: string): void {
+    // [spec] No CR or LF inside a field value. A message is JSON text, which writes a line break inside a
+    // string as `\n`, so it is framed as it is; should one ever hold a line break (a custom broker's doing),
+    // formatSseMessage refuses it loudly instead.
+    this.#write(message.includes('\n') || message.includes('\r') ? formatSseMessage({ data: message }) : `data: ${message}\n\n`);
+  }
+
+  keepAlive(): void {
+    this.#write(SSE_KEEPALIVE);
+  }
+
+  close(reason: string): void {
+    if (this.#closed) return;
+    this.#sink.end(formatSseComment(reason));
+    this.ended();
+  }
+
+  /** The stream is over (closed here, cut, or the client went away): stop and unregister, once. */
+  ended(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#ticker.delete(this);
+    this.#onClose();
+  }
+
+  #write(chunk: string): void {
+    if (this.#closed || this.#sink.write(chunk)) return;
+    // Drop what is queued and cut the socket: the client reconnects and mounts again from the revisions it holds.
+    this.#sink.cut();
+    this.ended();
+  }
+}
