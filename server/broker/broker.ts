@@ -31,6 +31,11 @@ export interface BrokerReceiver {
   deliverDirect(message: DirectMessage): void;
   /** An instance was deleted: tell the streams subscribed to it, and unsubscribe them. */
   deliverDeletion(type: string, instance: string): void;
+  /**
+   * Closes every stream of this process: the broker may have lost messages meant for them, and their clients
+   * mount again from the revisions they hold (the log fills the gap).
+   */
+  disconnectAll(reason: string): void;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { AccessRequest } from './engine.js';
+import type { AccessRequest } from './engine-options.js';
 
 /**
  * What the app allows for the instances of one type: who may create them, and how long they are kept once

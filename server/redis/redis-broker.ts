@@ -12,15 +12,6 @@ export interface RedisBrokerOptions {
   catchUp?: CatchUpLimits;
 }
 
-/** What the engine can do beyond receiving: close every stream so clients mount again from the revisions they hold. */
-interface StreamCloser {
-  disconnectAll(reason?: string): void;
-}
-
-function canCloseStreams(receiver: BrokerReceiver): receiver is BrokerReceiver & StreamCloser {
-  return typeof (receiver as Partial<StreamCloser>).disconnectAll === 'function';
-}
-
 /**
  * A {@link Broker} over Redis pub/sub: every process of the app publishes on one channel and listens on it
  * with one subscriber connection. Batches and direct messages leave on the link's single command connection
@@ -41,7 +32,7 @@ export class RedisBroker implements Broker {
   readonly #stopRecoveryWatch: () => void;
   /** Emits `subscribed` each time the subscription takes. */
   readonly #events = new EventEmitter();
-  #receiver: (BrokerReceiver & Partial<StreamCloser>) | undefined;
+  #receiver: BrokerReceiver | undefined;
   #catchUp: CatchUp | undefined;
   #subscribed = false;
   #everSubscribed = false;
@@ -152,7 +143,6 @@ export class RedisBroker implements Broker {
   }
 
   #closeStreams(reason: string): void {
-    const receiver = this.#receiver;
-    if (receiver && canCloseStreams(receiver)) receiver.disconnectAll(reason);
+    this.#receiver?.disconnectAll(reason);
   }
 }

@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { PatchAction, type BindUpdatePatch } from '../../protocol/index.js';
-import type { ClientChannel } from '../../server/index.js';
-import { NascEngine } from '../../server/index.js';
+import type { BrokerReceiver, ClientChannel } from '../../server/index.js';
+import { LocalBroker, NascEngine } from '../../server/index.js';
 import { CatchUp } from '../../server/redis/redis-catch-up.js';
 import { createMemoryLogger } from '../support/memory-logger.js';
 import { CounterHandler } from './support/scale-handlers.js';
@@ -29,11 +29,22 @@ function batchAt(rev: number): string {
   return JSON.stringify([patch]);
 }
 
+/** A broker that hands out what the engine attached to it: where a bus message is delivered. */
+class ReceiverOf extends LocalBroker {
+  receiver: BrokerReceiver | undefined;
+
+  override attach(receiver: BrokerReceiver): void {
+    this.receiver = receiver;
+    super.attach(receiver);
+  }
+}
+
 function setup(): { catchUp: CatchUp; channel: RecordingChannel; clientKey: string; engine: NascEngine } {
-  const engine = new NascEngine({ handlers: { Counter: CounterHandler }, logger: createMemoryLogger() });
+  const broker = new ReceiverOf();
+  const engine = new NascEngine({ handlers: { Counter: CounterHandler }, logger: createMemoryLogger(), broker });
   const channel = new RecordingChannel();
   engine.open({ session: 's', clientId: 'c' }, channel);
-  return { catchUp: new CatchUp(engine), channel, clientKey: 's\u001fc', engine };
+  return { catchUp: new CatchUp(broker.receiver!), channel, clientKey: 's\u001fc', engine };
 }
 
 describe('catch-up after a subscription (Redis broker, receiving side)', () => {
