@@ -65,7 +65,7 @@ async function run(count: number, tag: string): Promise<{ wall: number; cpu: num
         ? (JSON.parse(`{"event":"toggle","type":"Toggle","instance":"${instance}","payload":{},"eventId":"${tag}-${id}"}`) as ClientEvent)
         : { event: 'toggle', type: 'Toggle', instance, payload: {}, eventId: `${tag}-${id}` };
       const result = await engine.handle(caller, event);
-      if (!result.ok) throw new Error(`event refused: ${result.code}`);
+      if (!result.accepted) throw new Error(`event refused: ${result.code}`);
     }
   };
   await Promise.all(lanes.map((_unused, index) => lane(index)));

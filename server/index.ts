@@ -1,6 +1,6 @@
 export { createNasc, type Nasc, type NascOptions } from './create-nasc.js';
-export type { AttachOptions, AttachableServer, UpgradeServer, UpgradeListener } from './node/ws-attach.js';
-export type { RequestServer, RequestListener } from './node/event-attach.js';
+export type { AttachOptions, AttachableServer, UpgradeServer, UpgradeListener } from './node/upgrade-attach.js';
+export type { RequestServer, RequestListener } from './node/request-attach.js';
 export {
   NascEngine,
   type EngineOptions,
@@ -10,7 +10,7 @@ export {
   type HandleResult,
   type Rejection,
 } from './engine/engine.js';
-export type { InstancePolicy } from './engine/instance-policy.js';
+export type { InstancePolicy } from './engine/engine-options.js';
 export { defineHandler, type Handler, type AnyHandler, type EventFunction, type HandlerContext, type MountParams } from './engine/handler.js';
 export { NascError } from './engine/nasc-error.js';
 export type { AppSchema } from './engine/schema-registry.js';
@@ -33,9 +33,9 @@ export { LocalBroker } from './broker/local-broker.js';
 export type { ClientChannel, Connection } from './engine/connection.js';
 export { createConsoleLogger, LogLevel, type Logger, type LogFields } from './util/logger.js';
 export type { SecretOptions } from './security/secret.js';
-export type { SessionCookieOptions } from './hono/session-middleware.js';
+export type { SessionCookieOptions } from './security/session-cookie.js';
 export { redisBackend, type RedisBackend, type RedisBackendOptions } from './redis/redis-backend.js';
 export type { RedisStore, RedisStoreOptions } from './redis/redis-store.js';
 export type { RedisBroker, RedisBrokerOptions } from './redis/redis-broker.js';
 export type { RedisLinkOptions } from './redis/redis-link.js';
-export { BackendUnavailableError, isBackendUnavailable } from './redis/redis-errors.js';
+export { BackendUnavailableError, isBackendUnavailable } from './store/backend-unavailable.js';

@@ -7,13 +7,13 @@ export interface PublishedBatch {
   /** The patch array (JSON text) every subscriber receives. */
   batch: string;
   /** The stream (registry key) whose event made the change: it receives `batch` with `ack` appended, in one message. */
-  origin?: { clientId: string; ack: string };
+  origin?: { stream: string; ack: string };
 }
 
 /** A message for one client, wherever its stream is. */
 export interface DirectMessage {
   /** The stream's registry key (the client id within its session). */
-  clientId: string;
+  stream: string;
   /** A patch array (JSON text); absent when the message only moves a position or a subscription. */
   message?: string;
   /**

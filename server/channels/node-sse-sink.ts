@@ -1,6 +1,5 @@
 import type { SseSink } from './sse-channel.js';
-import type { TurnWrites } from './turn-writes.js';
-import type { CorkableSocket } from './write-coalescing.js';
+import type { CorkableSocket, TurnBatching } from './write-batching.js';
 
 /** The part of Node's `http.ServerResponse` an SSE stream writes to. */
 export interface NodeResponse {
@@ -18,14 +17,14 @@ export interface NodeResponse {
  * An SSE stream written straight to Node's response (its head already written): a frame is one `write`,
  * with no web stream, encoder or pipe in between, which cost promises per frame and kilobytes per idle
  * stream. A frame leaves at once, or, with `turn`, at the end of its event-loop turn with the turn's other
- * frames to this stream (see {@link TurnWrites}).
+ * frames to this stream (see {@link TurnBatching}).
  */
 export class NodeSseSink implements SseSink {
   readonly #response: NodeResponse;
   readonly #maxBufferedBytes: number;
-  readonly #turn: TurnWrites | undefined;
+  readonly #turn: TurnBatching | undefined;
 
-  constructor(response: NodeResponse, maxBufferedBytes: number, turn?: TurnWrites) {
+  constructor(response: NodeResponse, maxBufferedBytes: number, turn?: TurnBatching) {
     this.#response = response;
     this.#maxBufferedBytes = maxBufferedBytes;
     this.#turn = turn;
@@ -35,7 +34,7 @@ export class NodeSseSink implements SseSink {
     this.#response.write(chunk);
     const socket = this.#response.socket;
     // Node corks the socket on a write and sends at the next tick, which comes after every pending
-    // microtask: after the event's own 202, written meanwhile. Sent now, the patches lead (~15 µs sooner).
+    // microtask: after the event's own 202, written meanwhile. Sent now, the patches lead.
     if (socket && this.#turn) this.#turn.written(socket);
     else socket?.uncork();
     return this.#response.writableLength <= this.#maxBufferedBytes;

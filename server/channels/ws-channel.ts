@@ -1,6 +1,6 @@
 import type { ClientChannel } from '../engine/connection.js';
 import type { KeepAliveTicker } from './keep-alive-ticker.js';
-import { coalesceWrites, type CorkableSocket } from './write-coalescing.js';
+import { batchUntilTickEnd, type CorkableSocket } from './write-batching.js';
 
 /** The part of a server-side WebSocket the channel uses (the `ws` package's socket fits). */
 export interface WebSocketPeer {
@@ -91,7 +91,7 @@ export class WsChannel implements ClientChannel {
       this.cut(TRY_AGAIN_LATER, 'client too slow');
       return;
     }
-    if (this.#transport) coalesceWrites(this.#transport);
+    if (this.#transport) batchUntilTickEnd(this.#transport);
     this.#socket.send(message);
   }
 

@@ -1,5 +1,25 @@
-import type { Context } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
+/**
+ * One shape for every refusal, whichever endpoint makes it and whichever way it is written: an HTTP status, a
+ * stable code for programs, a message for people, the event it answers and, for a wait, how long. The front
+ * doors write it in their wire form: a JSON answer (`{ error, code, eventId? }` with `Retry-After`), a raw
+ * HTTP answer on an upgrade's socket, or an `error` patch on a WebSocket.
+ */
+export interface Refusal {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+  readonly eventId?: string;
+  /** When to try again: `Retry-After` (whole seconds) over HTTP, `retryAfterMs` in a patch. */
+  readonly retryAfterMs?: number;
+}
+
+/** An answer ready for the wire: a status and its JSON body (a refusal's, or a success's). */
+export interface Answer {
+  readonly status: number;
+  readonly body: string;
+  /** Sent as `Retry-After` (whole seconds). */
+  readonly retryAfterMs?: number;
+}
 
 /** The JSON body of every refused request: a message for people and a stable code for programs. */
 export interface ErrorBody {
@@ -8,44 +28,38 @@ export interface ErrorBody {
   eventId?: string;
 }
 
-/** A refusal several endpoints give, worded once: its status, stable code and message. */
-export interface CommonRefusal {
-  readonly status: 400 | 426 | 500;
-  readonly code: string;
-  readonly message: string;
-}
-
-/** The refusals more than one endpoint (or both ways in to a WebSocket) answer with. */
-export const CommonRefusals = {
+/** The refusals more than one endpoint (or both ways in to one) answer with, worded once. */
+export const Refusals = {
+  badRequest: { status: 400, code: 'bad_request', message: 'Invalid Host header.' },
   badClientId: { status: 400, code: 'bad_client_id', message: 'Query parameter "clientId" must be a non-empty id without control characters.' },
   upgradeRequired: { status: 426, code: 'upgrade_required', message: 'This endpoint speaks WebSocket only.' },
   internal: { status: 500, code: 'internal', message: 'The server could not process the request.' },
-} as const satisfies Record<string, CommonRefusal>;
+  backendUnavailable: { status: 503, code: 'backend_unavailable', message: 'The server cannot reach its data store: try again shortly.', retryAfterMs: 1_000 },
+} as const satisfies Record<string, Refusal>;
 
-/** Answers one of the {@link CommonRefusals}. */
-export function refusalResponse(c: Context, refusal: CommonRefusal): Response {
-  return jsonError(c, refusal.status, refusal.code, refusal.message);
+/** A refusal made on the spot. */
+export function refusal(status: number, code: string, message: string, eventId?: string, retryAfterMs?: number): Refusal {
+  return {
+    status,
+    code,
+    message,
+    ...(eventId === undefined ? {} : { eventId }),
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  };
 }
 
-/** The body of a refusal, the same whichever way it is written (a Hono response or a raw upgrade answer). */
-export function errorBody(code: string, message: string, eventId?: string): ErrorBody {
-  return eventId === undefined ? { error: message, code } : { error: message, code, eventId };
+/** The body of a refusal, the same whichever way it is written. */
+export function errorBody(refused: Refusal): ErrorBody {
+  return refused.eventId === undefined ? { error: refused.message, code: refused.code } : { error: refused.message, code: refused.code, eventId: refused.eventId };
+}
+
+/** A refusal as a JSON answer. */
+export function answerOf(refused: Refusal): Answer {
+  const body = JSON.stringify(errorBody(refused));
+  return refused.retryAfterMs === undefined ? { status: refused.status, body } : { status: refused.status, body, retryAfterMs: refused.retryAfterMs };
 }
 
 /** A wait as a `Retry-After` value: whole seconds, at least one (a zero would invite an immediate retry). */
 export function retryAfterSeconds(retryAfterMs: number): string {
   return String(Math.max(1, Math.ceil(retryAfterMs / 1000)));
-}
-
-/** Answers `status` with `{ error, code }`; with `retryAfterMs`, also a `Retry-After` header (whole seconds). */
-export function jsonError(
-  c: Context,
-  status: ContentfulStatusCode,
-  code: string,
-  message: string,
-  eventId?: string,
-  retryAfterMs?: number,
-): Response {
-  if (retryAfterMs !== undefined) c.header('Retry-After', retryAfterSeconds(retryAfterMs));
-  return c.json(errorBody(code, message, eventId), status);
 }

@@ -1,15 +1,17 @@
-import { PatchAction, type ErrorPatch } from '../../protocol/index.js';
+import { PatchAction, type ClientEvent, type ErrorPatch } from '../../protocol/index.js';
 import type { Connection } from '../engine/connection.js';
-import { decodeEvent } from './decode-event.js';
 import type { Caller, NascEngine } from '../engine/engine.js';
 import type { KeepAliveTicker } from '../channels/keep-alive-ticker.js';
-import { isBackendUnavailable } from '../redis/redis-errors.js';
-import { TokenBucket } from '../util/token-bucket.js';
 import { POLICY_VIOLATION, TRY_AGAIN_LATER, WsChannel, type WebSocketPeer } from '../channels/ws-channel.js';
-import type { CorkableSocket } from '../channels/write-coalescing.js';
+import type { CorkableSocket } from '../channels/write-batching.js';
+import { isBackendUnavailable } from '../store/backend-unavailable.js';
+import { TokenBucket } from '../util/token-bucket.js';
+import { decodeEvent } from './decode-event.js';
+import { failureAnswer } from './failure-answer.js';
+import { refusal, type Refusal } from './refusal.js';
 
 /** What every socket of one WebSocket endpoint shares. */
-export interface WsSessionOptions {
+export interface SocketSessionOptions {
   /** Largest event accepted in one text frame. */
   maxBodyBytes: number;
   /** Bytes that may wait for a slow client before it is disconnected. */
@@ -26,8 +28,16 @@ export interface WsSessionOptions {
 /** How long a client waits before sending again an event the server failed to process (not refused). */
 const RETRY_AFTER_FAILURE_MS = 1_000;
 
-function errorFrame(patch: Omit<ErrorPatch, 'action'>): string {
-  return JSON.stringify([{ action: PatchAction.Error, ...patch }]);
+/** A refusal as the one `error` patch of a WebSocket message, naming the event's instance when there is one. */
+export function errorFrame(refused: Refusal, event?: Pick<ClientEvent, 'type' | 'instance'>): string {
+  const patch: ErrorPatch = { action: PatchAction.Error, message: refused.message, code: refused.code };
+  if (event) {
+    patch.type = event.type;
+    patch.instance = event.instance;
+  }
+  if (refused.eventId !== undefined) patch.eventId = refused.eventId;
+  if (refused.retryAfterMs !== undefined) patch.retryAfterMs = refused.retryAfterMs;
+  return JSON.stringify([patch]);
 }
 
 /**
@@ -39,7 +49,7 @@ function errorFrame(patch: Omit<ErrorPatch, 'action'>): string {
  * costs more than a few frames' work. It holds only what the socket's life needs: nothing of the upgrade
  * request.
  */
-export class WsSession {
+export class SocketSession {
   readonly #engine: NascEngine;
   readonly #caller: Caller;
   readonly #maxBodyBytes: number;
@@ -51,13 +61,7 @@ export class WsSession {
    * Opens the stream; the engine sends the opening `[]` at once. `transport` is the upgrade's TCP socket, so
    * the frames of one loop turn leave in one write.
    */
-  constructor(
-    engine: NascEngine,
-    caller: Caller,
-    socket: WebSocketPeer,
-    transport: CorkableSocket | undefined,
-    options: WsSessionOptions,
-  ) {
+  constructor(engine: NascEngine, caller: Caller, socket: WebSocketPeer, transport: CorkableSocket | undefined, options: SocketSessionOptions) {
     this.#engine = engine;
     this.#caller = caller;
     this.#maxBodyBytes = options.maxBodyBytes;
@@ -71,37 +75,23 @@ export class WsSession {
     if (!this.#channel.open) return;
     const decoded = decodeEvent(text, this.#maxBodyBytes, false);
     if (!decoded.ok) {
-      this.#refuse({ message: decoded.message, code: decoded.code });
+      this.#refuse(decoded.refusal);
       return;
     }
     const event = decoded.value;
     this.#engine.handle(this.#caller, event).then(
       (result) => {
-        if (result.ok) return;
-        const { message, code, eventId, retryAfterMs } = result;
-        this.#refuse({
-          message,
-          code,
-          type: event.type,
-          instance: event.instance,
-          ...(eventId ? { eventId } : {}),
-          ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-        });
+        if (!result.accepted) this.#refuse(result, event);
       },
       (error: unknown) => {
         // Nothing was applied for sure (or, if it was, a retry is answered from the remembered outcome): the
         // event's id and a wait tell the client to send it again, as it does after a 5xx over HTTP. The
         // fault is the server's, so it costs the client nothing from its refusal budget.
-        const retry = { ...(event.eventId ? { eventId: event.eventId } : {}), retryAfterMs: RETRY_AFTER_FAILURE_MS };
-        const where = { type: event.type, instance: event.instance };
-        if (isBackendUnavailable(error)) {
-          // Closing also makes the client reconnect (with backoff) once the store is back.
-          this.#channel.send(errorFrame({ message: 'The server cannot reach its data store: try again shortly.', code: 'backend_unavailable', ...where, ...retry }));
-          this.#channel.cut(TRY_AGAIN_LATER, 'backend unavailable');
-          return;
-        }
-        this.#engine.logger.error('event failed', { clientId: this.#caller.clientId, ...where, error: String(error) });
-        this.#channel.send(errorFrame({ message: 'The server could not process the event.', code: 'internal', ...where, ...retry }));
+        const failure = failureAnswer(error, this.#engine.logger, 'WebSocket event');
+        const retry = { ...failure, ...(event.eventId ? { eventId: event.eventId } : {}), retryAfterMs: failure.retryAfterMs ?? RETRY_AFTER_FAILURE_MS };
+        this.#channel.send(errorFrame(retry, event));
+        // Closing also makes the client reconnect (with backoff) once the store is back.
+        if (isBackendUnavailable(error)) this.#channel.cut(TRY_AGAIN_LATER, 'backend unavailable');
       },
     );
   }
@@ -109,7 +99,7 @@ export class WsSession {
   /** A binary frame: the protocol is JSON text, so it is refused and the socket stays open. */
   refuseBinary(): void {
     if (!this.#channel.open) return;
-    this.#refuse({ message: 'Send events as JSON text frames, not binary.', code: 'binary_frame' });
+    this.#refuse(refusal(400, 'binary_frame', 'Send events as JSON text frames, not binary.'));
   }
 
   /** The socket closed: stop its pings and unregister its stream. */
@@ -119,12 +109,12 @@ export class WsSession {
   }
 
   /** Answers a refused frame, or cuts the socket once its refusal budget is spent. */
-  #refuse(patch: Omit<ErrorPatch, 'action'>): void {
+  #refuse(refused: Refusal, event?: ClientEvent): void {
     if (this.#refusals.take() > 0) {
-      this.#engine.logger.warn('WebSocket cut: too many refused frames', { clientId: this.#caller.clientId, code: patch.code });
+      this.#engine.logger.warn('WebSocket cut: too many refused frames', { clientId: this.#caller.clientId, code: refused.code });
       this.#channel.cut(POLICY_VIOLATION, 'too many refused frames');
       return;
     }
-    this.#channel.send(errorFrame(patch));
+    this.#channel.send(errorFrame(refused, event));
   }
 }

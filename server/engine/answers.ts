@@ -28,13 +28,13 @@ export class Answers {
   }
 
   /** An event's outcome, first told or remembered: `[ack]` or `[error]`. */
-  async outcome(clientId: string, eventId: string, outcome: EventOutcome): Promise<void> {
+  async outcome(stream: string, eventId: string, outcome: EventOutcome): Promise<void> {
     if (outcome.ok) {
-      await this.#broker.sendDirect({ clientId, message: `[${ackJson(eventId, outcome.type, outcome.instance, outcome.rev)}]` });
+      await this.#broker.sendDirect({ stream, message: `[${ackJson(eventId, outcome.type, outcome.instance, outcome.rev)}]` });
       return;
     }
     const { message, code, type, instance, field, details } = outcome;
-    await this.error(clientId, {
+    await this.error(stream, {
       message,
       code,
       eventId,
@@ -45,9 +45,9 @@ export class Answers {
     });
   }
 
-  async error(clientId: string, patch: Omit<ErrorPatch, 'action'>): Promise<void> {
+  async error(stream: string, patch: Omit<ErrorPatch, 'action'>): Promise<void> {
     const error: ErrorPatch = { action: PatchAction.Error, ...patch };
-    await this.#broker.sendDirect({ clientId, message: JSON.stringify([error]) });
+    await this.#broker.sendDirect({ stream, message: JSON.stringify([error]) });
   }
 
   /** What the client is told about a handler failure, after logging it: a user-facing NascError, or nothing. */

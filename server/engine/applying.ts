@@ -43,7 +43,7 @@ export class Applying {
   }
 
   /** `event` names the resolved instance; `requested` is the client's own name for it. */
-  async apply(clientId: string, caller: Caller, run: EventRunner, event: ClientEvent, requested: string, eventId: string): Promise<HandleResult> {
+  async apply(stream: string, caller: Caller, run: EventRunner, event: ClientEvent, requested: string, eventId: string): Promise<HandleResult> {
     const { store, broker, policies, answers } = this.#parts;
     const { type, instance } = event;
     // Each store answer is awaited only when it is a promise: the memory and SQLite stores answer at once,
@@ -51,8 +51,8 @@ export class Applying {
     const recalled = store.recallOutcome(type, instance, eventId);
     const earlier = isPromiseLike(recalled) ? await recalled : recalled;
     if (earlier) {
-      await answers.outcome(clientId, eventId, earlier);
-      return { ok: true, eventId };
+      await answers.outcome(stream, eventId, earlier);
+      return { accepted: true, eventId };
     }
     const context: HandlerContext = { type, instance, event: event.event, eventId, clientId: caller.clientId, session: caller.session };
     for (let attempt = 1; attempt <= COMMIT_ATTEMPTS; attempt++) {
@@ -69,15 +69,15 @@ export class Applying {
         const failure = answers.failure(error, { type, instance, event: event.event, eventId, session: caller.session, ms });
         const outcome: EventOutcome = { ok: false, type, instance, ...failure };
         await this.#saveUnchanged(type, instance, eventId, outcome, caller.session);
-        await answers.outcome(clientId, eventId, outcome);
-        return { ok: true, eventId };
+        await answers.outcome(stream, eventId, outcome);
+        return { accepted: true, eventId };
       }
       const changes = diffState(record.state, next);
       if (changes.length === 0) {
         const outcome: EventOutcome = { ok: true, type, instance, rev: record.rev };
         await this.#saveUnchanged(type, instance, eventId, outcome, caller.session);
-        await answers.outcome(clientId, eventId, outcome);
-        return { ok: true, eventId };
+        await answers.outcome(stream, eventId, outcome);
+        return { accepted: true, eventId };
       }
       const rev = record.rev + 1;
       const batch = bindUpdateBatchJson(type, instance, rev, changes);
@@ -99,9 +99,9 @@ export class Applying {
         if (attempt >= 2) await new Promise((resolve) => setTimeout(resolve, Math.random() * 4 * attempt));
         continue;
       }
-      const publishing = broker.publish({ type, instance, rev, batch, origin: { clientId, ack: ackJson(eventId, type, instance, rev) } });
+      const publishing = broker.publish({ type, instance, rev, batch, origin: { stream, ack: ackJson(eventId, type, instance, rev) } });
       if (isPromiseLike(publishing)) await publishing;
-      return { ok: true, eventId };
+      return { accepted: true, eventId };
     }
     throw new Error(`gave up on ${type}/${instance} after ${COMMIT_ATTEMPTS} conflicting writes`);
   }

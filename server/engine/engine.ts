@@ -137,8 +137,8 @@ export class NascEngine {
     if (event.event === ReservedEvent.Unmount) {
       // Queued like everything else for the instance, so a mount sent just before it is undone, not kept.
       return this.#queue.run(key, async () => {
-        await this.#broker.sendDirect({ clientId: client, unsubscribe: { type: event.type, instance, name: event.instance } });
-        return { ok: true, eventId } as const;
+        await this.#broker.sendDirect({ stream: client, unsubscribe: { type: event.type, instance, name: event.instance } });
+        return { accepted: true, eventId } as const;
       });
     }
     const run = handler.events.get(event.event);

@@ -1,34 +1,4 @@
-import type { AccessRequest } from './engine-options.js';
-
-/**
- * What the app allows for the instances of one type: who may create them, and how long they are kept once
- * nobody uses them.
- *
- * @example
- * instances: {
- *   User: { create: ({ session, instance }) => instance === `user-${session}` },
- *   Room: { create: false },                     // made by the server (engine.dispatch needs it to exist)…
- *   Draft: { idleTtlMs: 24 * 3_600_000 },         // deleted after a day nobody showed or changed it
- * }
- */
-export interface InstancePolicy {
-  /**
-   * May this mount create the instance it names, which does not exist yet? Asked with the same request as
-   * `authorize`, only when the instance does not exist. `false` answers 403 `create_forbidden`: nothing is
-   * stored and the handler's `mount` does not run. Default `true`.
-   */
-  create?: boolean | ((request: AccessRequest) => boolean | Promise<boolean>);
-  /**
-   * An instance no stream shows and no event touched for this long is deleted (ms). Default: never, except
-   * instances never changed since their mount (see `unchangedTtlMs`).
-   */
-  idleTtlMs?: number;
-  /**
-   * The same for instances still at revision 1, whose state is only what `mount` made: default 10 minutes.
-   * `Infinity` keeps them (for a type whose `mount` cannot make the same state again).
-   */
-  unchangedTtlMs?: number;
-}
+import type { InstancePolicy } from './engine-options.js';
 
 /** How long an instance never changed since its mount is kept while idle, unless its type says otherwise. */
 export const DEFAULT_UNCHANGED_TTL_MS = 600_000;

@@ -3,7 +3,7 @@ import { isPrototypeKey, parseJsonGuarded, type JsonObject } from '../../protoco
 /**
  * Where a state made here keeps the JSON text it was parsed from. A store that hands back the very object it
  * was given (the memory store does) then gets its next copy from one `JSON.parse`, without serialising the
- * state again: for a 20-item list, 23 → 20 µs per event. A symbol key is invisible to `JSON.stringify`,
+ * state again. A symbol key is invisible to `JSON.stringify`,
  * `Object.keys`, object spread (it is not enumerable) and the handler's copy.
  */
 const STATE_TEXT = Symbol('nasc.stateText');
@@ -51,7 +51,7 @@ function flatJsonState(value: object): MarkedState | undefined {
 /**
  * A handler's result as JSON, the form it is stored, diffed and sent in: exactly what a JSON round trip
  * makes of it, with prototype keys dropped. A flat state (scalars only, the common case) is copied property
- * by property: 0.4 µs less per event than the round trip.
+ * by property, which is cheaper than the round trip.
  */
 export function toJsonState(value: unknown): JsonObject {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {

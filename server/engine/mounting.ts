@@ -37,7 +37,7 @@ export class Mounting {
   }
 
   /** `event` names the resolved instance; `requested` is the client's own name for it. */
-  async mount(clientId: string, caller: Caller, handler: RegisteredHandler, event: ClientEvent, requested: string, eventId: string): Promise<HandleResult> {
+  async mount(stream: string, caller: Caller, handler: RegisteredHandler, event: ClientEvent, requested: string, eventId: string): Promise<HandleResult> {
     const { store, broker, policies, access, admission, answers } = this.#parts;
     const { type, instance } = event;
     // Touched before it is read: expiry cannot delete it between the read and the subscription.
@@ -52,8 +52,8 @@ export class Mounting {
         state = toJsonState(await handler.mount({ ...event.payload, instance }));
       } catch (error) {
         const failure = answers.failure(error, { type, instance, event: ReservedEvent.Mount, eventId, session: caller.session });
-        await answers.error(clientId, { ...failure, eventId, type, instance: requested });
-        return { ok: true, eventId };
+        await answers.error(stream, { ...failure, eventId, type, instance: requested });
+        return { accepted: true, eventId };
       }
       created = await store.commit(type, instance, { state, rev: 1, expectedRev: 0, idleTtlMs: policies.idleTtl(type, 1) });
       record = created ? { state, rev: 1 } : await store.load(type, instance);
@@ -64,13 +64,13 @@ export class Mounting {
     const schemas = event.rev === undefined ? this.#schemaPatches(type, requested) : [];
     // A client holding a revision of an instance this mount just created held one that was deleted since:
     // whatever it shows belongs to that one, so it starts over from this one's snapshot.
-    await this.#bringUpToDate(clientId, type, instance, record, known, schemas, requested, created && known > 0);
+    await this.#bringUpToDate(stream, type, instance, record, known, schemas, requested, created && known > 0);
     // The mount's own ack follows its answer, so the client knows the answer is complete (even when it was
     // empty: nothing missed). Only for a client that named the mount, to keep answers reproducible.
     if (event.eventId !== undefined) {
-      await broker.sendDirect({ clientId, message: `[${ackJson(eventId, type, instance, record.rev)}]` });
+      await broker.sendDirect({ stream, message: `[${ackJson(eventId, type, instance, record.rev)}]` });
     }
-    return { ok: true, eventId };
+    return { accepted: true, eventId };
   }
 
   /**
@@ -78,7 +78,7 @@ export class Mounting {
    * `startOver`: the instance is not the one the client knew, so a snapshot marked `reset`, whatever `known` is.
    */
   async #bringUpToDate(
-    clientId: string,
+    stream: string,
     type: string,
     instance: string,
     record: InstanceRecord,
@@ -92,8 +92,8 @@ export class Mounting {
     if (!startOver && known > 0 && known <= record.rev) {
       const missed = await store.readLog(type, instance, known);
       if (missed) {
-        await broker.sendDirect({ clientId, position: subscribeAt(known), ...(schemas.length ? { message: JSON.stringify(schemas) } : {}) });
-        for (const entry of missed) await broker.sendDirect({ clientId, message: entry.batch, position: { type, instance, rev: entry.rev } });
+        await broker.sendDirect({ stream, position: subscribeAt(known), ...(schemas.length ? { message: JSON.stringify(schemas) } : {}) });
+        for (const entry of missed) await broker.sendDirect({ stream, message: entry.batch, position: { type, instance, rev: entry.rev } });
         return;
       }
     }
@@ -104,7 +104,7 @@ export class Mounting {
     for (const [prop, value] of Object.entries(record.state)) {
       snapshot.push({ action: PatchAction.BindUpdate, type, instance, prop, value, rev: record.rev, snapshot: true });
     }
-    await broker.sendDirect({ clientId, position: subscribeAt(record.rev), message: JSON.stringify(snapshot) });
+    await broker.sendDirect({ stream, position: subscribeAt(record.rev), message: JSON.stringify(snapshot) });
   }
 
   /** The schemas of the type and every type it references, named for the client's instance. */

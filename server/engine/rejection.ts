@@ -3,7 +3,7 @@ export type RejectionStatus = 400 | 403 | 404 | 409 | 413 | 429;
 
 /** Why a request was refused before it changed anything; transports map it to a 4xx or an `error` patch. */
 export interface Rejection {
-  ok: false;
+  accepted: false;
   status: RejectionStatus;
   code: string;
   message: string;
@@ -12,11 +12,14 @@ export interface Rejection {
   retryAfterMs?: number;
 }
 
-/** The answer to an event: accepted (its outcome travels as patches), or refused. */
-export type HandleResult = { ok: true; eventId: string } | Rejection;
+/**
+ * The answer to an event: taken (`accepted`: its outcome, applied or refused by the handler, travels to the
+ * client as an `ack` or `error` patch), or refused before anything ran.
+ */
+export type HandleResult = { accepted: true; eventId: string } | Rejection;
 
 export function reject(status: RejectionStatus, code: string, message: string, eventId?: string, retryAfterMs?: number): Rejection {
-  const rejection: Rejection = { ok: false, status, code, message };
+  const rejection: Rejection = { accepted: false, status, code, message };
   if (eventId !== undefined) rejection.eventId = eventId;
   if (retryAfterMs !== undefined) rejection.retryAfterMs = retryAfterMs;
   return rejection;

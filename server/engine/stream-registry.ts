@@ -109,7 +109,7 @@ export class StreamRegistry implements BrokerReceiver {
     let originServed = false;
     if (subscribers) {
       for (const connection of subscribers) {
-        if (origin && connection.key === origin.clientId) {
+        if (origin && connection.key === origin.stream) {
           originServed = true;
           connection.send(`${published.batch.slice(0, -1)},${origin.ack}]`);
         } else {
@@ -117,7 +117,7 @@ export class StreamRegistry implements BrokerReceiver {
         }
       }
     }
-    if (origin && !originServed) this.#connections.get(origin.clientId)?.send(`[${origin.ack}]`);
+    if (origin && !originServed) this.#connections.get(origin.stream)?.send(`[${origin.ack}]`);
   }
 
   deliverDeletion(type: string, instance: string): void {
@@ -135,7 +135,7 @@ export class StreamRegistry implements BrokerReceiver {
   }
 
   deliverDirect(direct: DirectMessage): void {
-    const connection = this.#connections.get(direct.clientId);
+    const connection = this.#connections.get(direct.stream);
     if (!connection) return;
     const unsubscribe = direct.unsubscribe;
     if (unsubscribe) {

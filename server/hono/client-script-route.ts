@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Handler } from 'hono';
-import { jsonError } from '../endpoints/refusal.js';
+import { refusal } from '../endpoints/refusal.js';
+import { writeRefusal } from './answer.js';
 
 /** Where the built browser bundles live, next to the compiled server. */
 export const CLIENT_BUNDLE_DIR = new URL('../../client/', import.meta.url);
@@ -20,7 +21,7 @@ export function clientScriptRoute(file: 'nasc.js' | 'nasc.dev.js' | 'nasc.dev.js
       try {
         body = readFileSync(bundleUrl, 'utf8');
       } catch {
-        return jsonError(c, 500, 'bundle_missing', 'The client bundle is not built: run npm run build.');
+        return writeRefusal(c, refusal(500, 'bundle_missing', 'The client bundle is not built: run npm run build.'));
       }
       cached = { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
     }

@@ -1,28 +1,24 @@
 import type { Context, Handler } from 'hono';
-import type { EventPosts } from '../endpoints/event-endpoint.js';
-import { retryAfterSeconds } from '../endpoints/refusal.js';
+import type { EventEndpoint } from '../endpoints/event-endpoint.js';
 import { bufferedRequestBody, utf8Text, type NodeRequestBody } from '../node/node-request-body.js';
-import { requestHeader } from './request-header.js';
-import { requestOrigin } from '../security/request-origin.js';
+import { writeAnswer } from './answer.js';
+import { honoRequestParts, nodeEnv } from './hono-request.js';
 
 /**
- * `POST /event` as a Hono route: one event as JSON with its `clientId` (see {@link EventPosts}). The
- * origin and session checks are made here rather than by two more middleware: every event pays for each
- * async step, and at 8 posts in flight they cost more than the checks.
+ * `POST /event` as a Hono route: one event as JSON with its `clientId`, answered by the {@link EventEndpoint}.
+ * The origin and session checks are the endpoint's, not middleware's: every event pays for each async step,
+ * and at 8 posts in flight they cost more than the checks.
  */
-export function eventRoute(posts: EventPosts, trustProxy: boolean): Handler {
+export function eventRoute(events: EventEndpoint, trustProxy: boolean): Handler {
   return async function nascPostEvent(c) {
-    const answer = await posts.answer({
-      header: (lowerName) => requestHeader(c, lowerName),
-      ownOrigin: () => requestOrigin(c, trustProxy),
+    const answer = await events.answer({
+      ...honoRequestParts(c, trustProxy),
       // With a declared length (already checked) the body is taken from Node's buffer when it is all there,
       // or read directly by node-server; only a chunked body is read through a stream, counting as it goes.
       body: async (declared, maxBytes) =>
         Number.isFinite(declared) ? ((await bufferedBody(c, declared)) ?? (await c.req.text())) : await readBounded(c.req.raw, maxBytes),
     });
-    if (answer.retryAfterMs !== undefined) c.header('Retry-After', retryAfterSeconds(answer.retryAfterMs));
-    // What `c.json(…)` sends, byte for byte, with the JSON already written.
-    return c.body(answer.body, answer.status, { 'Content-Type': 'application/json' });
+    return writeAnswer(c, answer);
   };
 }
 
@@ -31,7 +27,7 @@ export function eventRoute(posts: EventPosts, trustProxy: boolean): Handler {
  * on other runtimes (`app.request()`, Bun, Deno).
  */
 async function bufferedBody(c: Context, length: number): Promise<string | undefined> {
-  const incoming = (c.env as { incoming?: Partial<NodeRequestBody> } | undefined)?.incoming;
+  const incoming = nodeEnv(c)?.incoming as Partial<NodeRequestBody> | undefined;
   if (!incoming || typeof incoming.read !== 'function' || typeof incoming.readableLength !== 'number') return undefined;
   return bufferedRequestBody(incoming as NodeRequestBody, length);
 }

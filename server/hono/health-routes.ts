@@ -1,7 +1,8 @@
 import type { Hono } from 'hono';
 import type { Broker } from '../broker/broker.js';
 import type { NascEngine } from '../engine/engine.js';
-import { jsonError } from '../endpoints/refusal.js';
+import { refusal } from '../endpoints/refusal.js';
+import { writeRefusal } from './answer.js';
 
 /** How long `/ready` waits for the store before it answers "not ready". */
 const READY_TIMEOUT_MS = 2_000;
@@ -24,7 +25,7 @@ function reportsReadiness(broker: Broker | undefined): broker is Broker & Readin
 export function addHealthRoutes(app: Hono, engine: NascEngine, broker?: Broker): void {
   app.get('/health', (c) => c.json({ ok: true }));
   app.get('/ready', async (c) => {
-    if (reportsReadiness(broker) && !broker.ready) return jsonError(c, 503, 'not_ready', 'The message broker is not connected.');
+    if (reportsReadiness(broker) && !broker.ready) return writeRefusal(c, refusal(503, 'not_ready', 'The message broker is not connected.'));
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timedOut = new Promise<false>((resolve) => {
       timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS);
@@ -37,7 +38,7 @@ export function addHealthRoutes(app: Hono, engine: NascEngine, broker?: Broker):
     );
     const reachable = await Promise.race([probe, timedOut]);
     clearTimeout(timer);
-    if (!reachable) return jsonError(c, 503, 'not_ready', 'The store is not reachable.');
+    if (!reachable) return writeRefusal(c, refusal(503, 'not_ready', 'The store is not reachable.'));
     return c.json({ ok: true });
   });
 }

@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import type { NascEngine } from '../engine/engine.js';
-import { jsonError } from '../endpoints/refusal.js';
+import { refusal } from '../endpoints/refusal.js';
+import { writeRefusal } from './answer.js';
 
 /** `GET /schema`, `GET /schema/:type` and `GET /manifest`: what the app's types look like and accept. */
 export function addSchemaRoutes(app: Hono, engine: NascEngine): void {
@@ -8,7 +9,7 @@ export function addSchemaRoutes(app: Hono, engine: NascEngine): void {
   app.get('/schema/:type', (c) => {
     const type = c.req.param('type');
     const schema = engine.schemas.standalone(type);
-    if (!schema) return jsonError(c, 404, 'unknown_type', `No schema for type "${type.slice(0, 200)}".`);
+    if (!schema) return writeRefusal(c, refusal(404, 'unknown_type', `No schema for type "${type.slice(0, 200)}".`));
     return c.json(schema);
   });
   app.get('/manifest', (c) => c.json(engine.manifest()));

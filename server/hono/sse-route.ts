@@ -1,51 +1,36 @@
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Context, Handler } from 'hono';
-import { isWireId } from '../../protocol/index.js';
 import type { NascEngine } from '../engine/engine.js';
-import { CommonRefusals, jsonError, refusalResponse } from '../endpoints/refusal.js';
-import type { KeepAliveTicker } from '../channels/keep-alive-ticker.js';
-import type { NodeResponse } from '../channels/node-sse-sink.js';
-import { openNodeSseStream, SSE_HEADERS } from '../node/node-sse-stream.js';
-import { requestSession } from './session-middleware.js';
+import type { Connection } from '../engine/connection.js';
+import type { StreamEndpoint } from '../endpoints/stream-endpoint.js';
 import { SseChannel } from '../channels/sse-channel.js';
-import type { TurnWrites } from '../channels/turn-writes.js';
+import type { NodeResponse } from '../channels/node-sse-sink.js';
 import { WebSseSink } from '../channels/web-sse-sink.js';
-
-/** Options of the SSE endpoint. */
-export interface SseRouteOptions {
-  /** The endpoint's one keepalive timer (shared with streams `attach` opens). */
-  ticker: KeepAliveTicker;
-  retryMs: number;
-  maxBufferedBytes: number;
-  /** Shared with the event route, which answers an event only once its frames have left. */
-  turnWrites?: TurnWrites;
-}
+import { openNodeSseStream, SSE_HEADERS, type NodeSseStreamOptions } from '../channels/node-sse-stream.js';
+import { writeRefusal } from './answer.js';
+import { honoRequestParts, nodeEnv } from './hono-request.js';
 
 /**
- * `GET /events?clientId=…`: the server→client stream. It starts subscribed to nothing: the client mounts
- * its instances (with the revisions it holds) as events, so nothing in the request grows with what it shows.
+ * `GET /events?clientId=…`: the server→client stream, admitted by the {@link StreamEndpoint}. It starts
+ * subscribed to nothing: the client mounts its instances (with the revisions it holds) as events, so nothing
+ * in the request grows with what it shows. On Node the stream is written straight to the socket; elsewhere it
+ * is the body of a web `Response`.
  */
-export function sseRoute(engine: NascEngine, options: SseRouteOptions): Handler {
-  const channelOptions = { retryMs: options.retryMs, ticker: options.ticker };
+export function sseRoute(engine: NascEngine, streams: StreamEndpoint, options: NodeSseStreamOptions, trustProxy: boolean): Handler {
   return function nascEventStream(c) {
-    const clientId = c.req.query('clientId');
-    if (!isWireId(clientId)) {
-      return refusalResponse(c, CommonRefusals.badClientId);
-    }
-    const caller = { session: requestSession(c), clientId };
-    const refused = engine.admit(caller);
-    if (refused) return jsonError(c, refused.status, refused.code, refused.message, undefined, refused.retryAfterMs);
-
+    const admission = streams.admit({ ...honoRequestParts(c, trustProxy), clientId: c.req.query('clientId') });
+    if (admission.setCookie !== undefined) c.header('Set-Cookie', admission.setCookie, { append: true });
+    if (!admission.ok) return writeRefusal(c, admission.refusal);
+    const caller = admission.caller;
     const outgoing = nodeResponseOf(c);
     if (outgoing) {
       // The head carries whatever earlier middleware set (CORS, the session cookie) next to the SSE headers.
       openNodeSseStream(engine, caller, outgoing, toNodeHeaders(c.newResponse(null, 200, SSE_HEADERS).headers), options);
       return RESPONSE_ALREADY_SENT;
     }
-    let connection: ReturnType<NascEngine['open']> | undefined;
-    const onClose = () => connection && engine.close(connection);
+    let connection: Connection | undefined;
     const sink = new WebSseSink(options.maxBufferedBytes, () => channel.ended());
-    const channel = new SseChannel(sink, { ...channelOptions, onClose });
+    const channel = new SseChannel(sink, { retryMs: options.retryMs, ticker: options.ticker, onClose: () => connection && engine.close(connection) });
     connection = engine.open(caller, channel);
     c.req.raw.signal.addEventListener('abort', () => channel.close('client went away'), { once: true });
     return c.body(sink.stream.pipeThrough(new TextEncoderStream()), 200, SSE_HEADERS);
@@ -54,7 +39,7 @@ export function sseRoute(engine: NascEngine, options: SseRouteOptions): Handler 
 
 /** Node's response for this request, when `@hono/node-server` serves it and nothing was written yet. */
 function nodeResponseOf(c: Context): NodeResponse | undefined {
-  const outgoing = (c.env as { outgoing?: Partial<NodeResponse> } | undefined)?.outgoing;
+  const outgoing = nodeEnv(c)?.outgoing as Partial<NodeResponse> | undefined;
   if (!outgoing || typeof outgoing.writeHead !== 'function' || typeof outgoing.write !== 'function' || outgoing.headersSent !== false) return undefined;
   return outgoing as NodeResponse;
 }

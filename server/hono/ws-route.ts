@@ -1,15 +1,17 @@
 import { upgradeWebSocket } from '@hono/node-server';
 import type { IncomingMessage } from 'node:http';
 import type { Handler } from 'hono';
-import { isWireId } from '../../protocol/index.js';
 import type { NascEngine } from '../engine/engine.js';
-import { CommonRefusals, jsonError, refusalResponse } from '../endpoints/refusal.js';
-import { issuedSessionCookie, requestSession } from './session-middleware.js';
+import { refusal } from '../endpoints/refusal.js';
+import { SocketSession, type SocketSessionOptions } from '../endpoints/socket-session.js';
+import type { StreamEndpoint } from '../endpoints/stream-endpoint.js';
 import type { WebSocketPeer } from '../channels/ws-channel.js';
-import { WsSession, type WsSessionOptions } from '../endpoints/socket-session.js';
+import { writeRefusal } from './answer.js';
+import { honoRequestParts, nodeEnv } from './hono-request.js';
 
-/** Options of the WebSocket endpoint. */
-export interface WsRouteOptions extends WsSessionOptions {
+/** Options of the WebSocket route. */
+export interface WsRouteOptions extends SocketSessionOptions {
+  trustProxy: boolean;
   /**
    * True for an upgrade that `attach` takes on the same HTTP server: this route then leaves it alone, so an
    * app that wires both does not upgrade one socket twice.
@@ -18,15 +20,17 @@ export interface WsRouteOptions extends WsSessionOptions {
 }
 
 /**
- * `GET /ws?clientId=…`: one socket carrying events in and patch arrays out. Every inbound text
- * frame is one event; a bad frame is answered with an `error` patch and the socket stays open.
+ * `GET /ws?clientId=…`: one socket carrying events in and patch arrays out, admitted by the
+ * {@link StreamEndpoint}, then one {@link SocketSession}. This route only adds what is about the wiring: an
+ * upgrade `attach` takes is left to it, and an upgrade that reached it as a plain request (the HTTP server
+ * takes no upgrades) is answered 501.
  */
-export function wsRoute(engine: NascEngine, options: WsRouteOptions): Handler {
+export function wsRoute(engine: NascEngine, streams: StreamEndpoint, options: WsRouteOptions): Handler {
   let warnedNotWired = false;
   let warnedWiredTwice = false;
   return async function nascWebSocket(c, next) {
-    const env = c.env as { incoming?: IncomingMessage; outgoing?: unknown } | undefined;
-    const incoming = env?.incoming;
+    const env = nodeEnv(c);
+    const incoming = env?.incoming as IncomingMessage | undefined;
     if (incoming && options.claimedElsewhere?.(incoming)) {
       // Nobody reads this answer: with two upgrade listeners, `@hono/node-server` leaves the socket to the other.
       if (!warnedWiredTwice) {
@@ -35,7 +39,8 @@ export function wsRoute(engine: NascEngine, options: WsRouteOptions): Handler {
       }
       return c.body(null, 204);
     }
-    if (incoming && env?.outgoing !== undefined && c.req.header('Upgrade')?.toLowerCase() === 'websocket') {
+    const upgrade = c.req.header('Upgrade')?.toLowerCase() === 'websocket';
+    if (incoming && env?.outgoing !== undefined && upgrade) {
       // An upgrade that came in as a plain request (with a response to write): nothing on the HTTP server takes
       // upgrades. Pages fall back to SSE; the developer should hear why, once.
       if (!warnedNotWired) {
@@ -43,24 +48,18 @@ export function wsRoute(engine: NascEngine, options: WsRouteOptions): Handler {
         engine.logger.warn('a WebSocket upgrade reached Nasc as a plain request: the HTTP server takes no upgrades. Call nasc.attach(server), or pass websocket: nasc.websocket to serve().');
       }
       c.header('Connection', 'close');
-      return jsonError(c, 501, 'websocket_not_wired', 'This server does not take WebSocket upgrades; use SSE.');
+      return writeRefusal(c, refusal(501, 'websocket_not_wired', 'This server does not take WebSocket upgrades; use SSE.'));
     }
-    const clientId = c.req.query('clientId');
-    if (!isWireId(clientId)) {
-      return refusalResponse(c, CommonRefusals.badClientId);
-    }
-    if (c.req.header('Upgrade')?.toLowerCase() !== 'websocket') {
-      return refusalResponse(c, CommonRefusals.upgradeRequired);
-    }
-    const caller = { session: requestSession(c), clientId };
-    const refused = engine.admit(caller);
-    if (refused) return jsonError(c, refused.status, refused.code, refused.message, undefined, refused.retryAfterMs);
+    const admission = streams.admit({ ...honoRequestParts(c, options.trustProxy), clientId: c.req.query('clientId') }, { upgrade });
+    if (admission.setCookie !== undefined) c.header('Set-Cookie', admission.setCookie, { append: true });
+    if (!admission.ok) return writeRefusal(c, admission.refusal);
+    const caller = admission.caller;
     // The upgrade's TCP socket is the one `ws` takes over.
     const transport = incoming?.socket;
-    let session: WsSession | undefined;
-    const upgrade = upgradeWebSocket(() => ({
+    let session: SocketSession | undefined;
+    const upgraded = upgradeWebSocket(() => ({
       onOpen(_event, ws) {
-        session = new WsSession(engine, caller, ws.raw as unknown as WebSocketPeer, transport, options);
+        session = new SocketSession(engine, caller, ws.raw as unknown as WebSocketPeer, transport, options);
       },
       onMessage(message) {
         if (typeof message.data === 'string') session?.receiveText(message.data);
@@ -70,10 +69,9 @@ export function wsRoute(engine: NascEngine, options: WsRouteOptions): Handler {
         session?.closed();
       },
     }));
-    const response = await upgrade(c, next);
+    const response = await upgraded(c, next);
     // The upgrade answers with its own Response: a new session's cookie must ride on the 101 too.
-    const cookie = issuedSessionCookie(c);
-    if (response instanceof Response && cookie) response.headers.append('Set-Cookie', cookie);
+    if (response instanceof Response && admission.setCookie !== undefined) response.headers.append('Set-Cookie', admission.setCookie);
     return response;
   };
 }

@@ -1,6 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { EventPostAnswer } from '../endpoints/event-endpoint.js';
-import { retryAfterSeconds } from '../endpoints/refusal.js';
+import { retryAfterSeconds, type Answer } from '../endpoints/refusal.js';
 
 /**
  * The headers the `cors` middleware `createNasc` installs (for `allowedOrigins`) adds to an answer on the
@@ -20,7 +19,7 @@ export function corsHeaders(origin: string | undefined, corsOrigins: ReadonlySet
  * wait, the CORS headers, and the `Set-Cookie` of a session issued on the way. Nothing when the response is
  * already gone.
  */
-export function writeJsonAnswer(request: IncomingMessage, response: ServerResponse, answer: EventPostAnswer, corsOrigins: ReadonlySet<string>, setCookie?: string): void {
+export function writeJsonAnswer(request: IncomingMessage, response: ServerResponse, answer: Answer, corsOrigins: ReadonlySet<string>, setCookie?: string): void {
   if (response.headersSent || response.destroyed) return;
   const headers: OutgoingHttpHeaders = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer.body) };
   if (answer.retryAfterMs !== undefined) headers['retry-after'] = retryAfterSeconds(answer.retryAfterMs);

@@ -29,7 +29,7 @@ export function utf8Text(bytes: Uint8Array): string {
 /**
  * The body, when Node has already received all of it: a small POST comes in the same packet as its headers,
  * and by the time the handler runs it waits in the request's buffer. Taken from there it skips the two ticks
- * the stream's `data` and `end` take, about 5 µs per event. `undefined` while part of it is on its way.
+ * the stream's `data` and `end` take. `undefined` while part of it is on its way.
  */
 export async function bufferedRequestBody(incoming: NodeRequestBody, length: number): Promise<string | undefined> {
   if (length === 0) return undefined;

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { originSeenByBrowser } from '../security/request-origin.js';
 
 /** The part of a Node request (`IncomingMessage`, `Http2ServerRequest`) read before Hono would build one. */
 export interface NodeRequestLine {
@@ -38,4 +39,14 @@ export function pathnameOf(target: string | undefined): string {
 /** One value of a header Node may have kept as a list (`set-cookie`): its first. */
 export function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** The origin the page of a request taken straight from Node sees this server at (see `originSeenByBrowser`). */
+export function nodeRequestOrigin(url: URL, headers: IncomingHttpHeaders, trustProxy: boolean): string {
+  return originSeenByBrowser(url, headerValue(headers['x-forwarded-proto']), headerValue(headers['x-forwarded-host']), trustProxy);
+}
+
+/** A request taken straight from Node as the endpoints read it: its headers, and the origin its page sees. */
+export function nodeRequestParts(url: URL, headers: IncomingHttpHeaders, trustProxy: boolean): { header(lowerName: string): string | undefined; ownOrigin(): string } {
+  return { header: (lowerName) => headerValue(headers[lowerName]), ownOrigin: () => nodeRequestOrigin(url, headers, trustProxy) };
 }

@@ -77,7 +77,7 @@ export class RedisBroker implements Broker {
     if (this.#link.takePublished(batch.type, batch.instance, batch.rev)) {
       // The commit script published the batch itself; only its ack for the origin stream is left. It follows
       // the batch on the same connection, so the client gets the change before the ack that confirms it.
-      if (batch.origin) await this.#send(encodeDirect({ clientId: batch.origin.clientId, message: `[${batch.origin.ack}]` }));
+      if (batch.origin) await this.#send(encodeDirect({ stream: batch.origin.stream, message: `[${batch.origin.ack}]` }));
       return;
     }
     await this.#send(encodeBatch(batch));

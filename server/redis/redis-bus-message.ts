@@ -73,7 +73,7 @@ function isBatch(value: unknown): value is PublishedBatch {
 }
 
 function isDirect(value: unknown): value is DirectMessage {
-  return typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>).clientId === 'string';
+  return typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>).stream === 'string';
 }
 
 function isInstanceRef(value: unknown): value is InstanceRef {

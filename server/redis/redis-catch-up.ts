@@ -83,12 +83,12 @@ export class CatchUp {
   /** A direct message: delivered (unless it replays what catch-up already sent), then followed by catch-up. */
   direct(message: DirectMessage): void {
     const { position, unsubscribe } = message;
-    if (unsubscribe) this.#sent.delete(clientKey(message.clientId, unsubscribe.type, unsubscribe.instance));
+    if (unsubscribe) this.#sent.delete(clientKey(message.stream, unsubscribe.type, unsubscribe.instance));
     if (!position) {
       this.#receiver.deliverDirect(message);
       return;
     }
-    const client = clientKey(message.clientId, position.type, position.instance);
+    const client = clientKey(message.stream, position.type, position.instance);
     if (position.subscribe) {
       // A new subscription (a mount, a resume, maybe a new stream): what an earlier one was sent says nothing.
       this.#sent.delete(client);
@@ -101,7 +101,7 @@ export class CatchUp {
     let rev = position.rev;
     for (let batch = recent.get(rev + 1); batch !== undefined; batch = recent.get(rev + 1)) {
       rev += 1;
-      this.#receiver.deliverDirect({ clientId: message.clientId, message: batch, position: { type: position.type, instance: position.instance, rev } });
+      this.#receiver.deliverDirect({ stream: message.stream, message: batch, position: { type: position.type, instance: position.instance, rev } });
     }
     if (rev === position.rev) return;
     this.#sent.delete(client);
@@ -114,6 +114,6 @@ function instanceKey(type: string, instance: string): string {
   return `${type}\u0000${instance}`;
 }
 
-function clientKey(clientId: string, type: string, instance: string): string {
-  return `${clientId}\u0000${type}\u0000${instance}`;
+function clientKey(stream: string, type: string, instance: string): string {
+  return `${stream}\u0000${type}\u0000${instance}`;
 }

@@ -1,7 +1,8 @@
 import type { EventEmitter } from 'node:events';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../util/logger.js';
-import { BackendUnavailableError, isOutOfMemoryReply, toBackendError } from './redis-errors.js';
+import { BackendUnavailableError } from '../store/backend-unavailable.js';
+import { isOutOfMemoryReply, toBackendError } from './redis-errors.js';
 
 /** How to reach Redis, shared by the Redis store and broker. */
 export interface RedisLinkOptions {

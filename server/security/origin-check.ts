@@ -11,12 +11,6 @@ export interface OriginPolicy {
   readonly onRefused?: (origin: string, ownOrigin: string) => void;
 }
 
-/** Why a request was refused for where it came from. */
-export interface OriginRefusal {
-  status: 403;
-  code: 'forbidden_origin';
-  message: string;
-}
 
 /** How often one (page origin, own origin) pair is logged at most. */
 const REFUSAL_LOG_INTERVAL_MS = 60_000;
@@ -69,32 +63,20 @@ export function originFix(origin: string, ownOrigin: string, trustProxy: boolean
 /**
  * Decides whether a request from `origin` (its `Origin` header) may change state: the server's own origin
  * and allowed ones may, so may a request without `Origin` (not sent by a page) unless the browser marked it
- * `Sec-Fetch-Site: cross-site`. `ownOrigin` is asked only when there is an `Origin` to compare with.
+ * `Sec-Fetch-Site: cross-site`. `ownOrigin` is asked only when there is an `Origin` to compare with. Returns
+ * why not, for the page (the server's own origin stays out of it: behind a proxy it may be an internal
+ * address), or `undefined`.
  *
  * @example
- * const refused = checkOrigin(headers.origin, headers['sec-fetch-site'], () => 'http://localhost:3000', policy);
- * if (refused) answer(refused.status, refused.code, refused.message);
+ * const why = checkOrigin(headers.origin, headers['sec-fetch-site'], () => 'http://localhost:3000', policy);
+ * if (why) refuse(403, 'forbidden_origin', why);
  */
-export function checkOrigin(
-  origin: string | undefined,
-  fetchSite: string | undefined,
-  ownOrigin: () => string,
-  policy: OriginPolicy,
-): OriginRefusal | undefined {
+export function checkOrigin(origin: string | undefined, fetchSite: string | undefined, ownOrigin: () => string, policy: OriginPolicy): string | undefined {
   if (origin !== undefined) {
     const own = ownOrigin();
-    if (origin !== own && !policy.allowed.has(origin)) {
-      policy.onRefused?.(origin, own);
-      // The server's own origin stays out of the answer (behind a proxy it may be an internal address).
-      return {
-        status: 403,
-        code: 'forbidden_origin',
-        message:
-          'Requests from this origin are not allowed: the server does not see itself at this origin. If this page is the server\'s own, a proxy in front of it changes the Host or hides TLS (the server log names the fix); a page of another origin must be in allowedOrigins.',
-      };
-    }
-  } else if (fetchSite === 'cross-site') {
-    return { status: 403, code: 'forbidden_origin', message: 'Cross-site requests are not allowed.' };
+    if (origin === own || policy.allowed.has(origin)) return undefined;
+    policy.onRefused?.(origin, own);
+    return "Requests from this origin are not allowed: the server does not see itself at this origin. If this page is the server's own, a proxy in front of it changes the Host or hides TLS (the server log names the fix); a page of another origin must be in allowedOrigins.";
   }
-  return undefined;
+  return fetchSite === 'cross-site' ? 'Cross-site requests are not allowed.' : undefined;
 }

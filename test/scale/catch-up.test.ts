@@ -54,7 +54,7 @@ describe('catch-up after a subscription (Redis broker, receiving side)', () => {
     catchUp.batch({ type: 'Counter', instance: 'x', rev: 6, batch: batchAt(6) });
     // Then process B's answer to the mount, made from rev 5: subscribe, with the snapshot.
     const snapshot = JSON.stringify([{ action: PatchAction.Snapshot, type: 'Counter', instance: 'x', rev: 5 }]);
-    catchUp.direct({ clientId: clientKey, position: { type: 'Counter', instance: 'x', rev: 5, subscribe: true }, message: snapshot });
+    catchUp.direct({ stream: clientKey, position: { type: 'Counter', instance: 'x', rev: 5, subscribe: true }, message: snapshot });
     assert.deepEqual(channel.messages, ['[]', snapshot, batchAt(6)], 'rev 6 follows the snapshot at once');
     // Later batches flow as usual.
     catchUp.batch({ type: 'Counter', instance: 'x', rev: 7, batch: batchAt(7) });
@@ -66,13 +66,13 @@ describe('catch-up after a subscription (Redis broker, receiving side)', () => {
     const { catchUp, channel, clientKey, engine } = setup();
     for (const rev of [3, 4, 5]) catchUp.batch({ type: 'Counter', instance: 'x', rev, batch: batchAt(rev) });
     // A resume from rev 2 handled by another process: subscribe at 2, then the log's 3, 4, 5.
-    catchUp.direct({ clientId: clientKey, position: { type: 'Counter', instance: 'x', rev: 2, subscribe: true } });
-    for (const rev of [3, 4, 5]) catchUp.direct({ clientId: clientKey, message: batchAt(rev), position: { type: 'Counter', instance: 'x', rev } });
+    catchUp.direct({ stream: clientKey, position: { type: 'Counter', instance: 'x', rev: 2, subscribe: true } });
+    for (const rev of [3, 4, 5]) catchUp.direct({ stream: clientKey, message: batchAt(rev), position: { type: 'Counter', instance: 'x', rev } });
     catchUp.batch({ type: 'Counter', instance: 'x', rev: 6, batch: batchAt(6) });
     assert.deepEqual(channel.messages, ['[]', batchAt(3), batchAt(4), batchAt(5), batchAt(6)], 'each revision exactly once, in order');
 
     // The same client subscribes again from rev 4 (say, a new stream): it needs 5 and 6 again.
-    catchUp.direct({ clientId: clientKey, position: { type: 'Counter', instance: 'x', rev: 4, subscribe: true } });
+    catchUp.direct({ stream: clientKey, position: { type: 'Counter', instance: 'x', rev: 4, subscribe: true } });
     assert.deepEqual(channel.messages.slice(5), [batchAt(5), batchAt(6)]);
     void engine.shutdown();
   });
@@ -82,7 +82,7 @@ describe('catch-up after a subscription (Redis broker, receiving side)', () => {
     for (const rev of [2, 3]) catchUp.batch({ type: 'Counter', instance: 'x', rev, batch: batchAt(rev) });
     // The commit that creates the instance again announces it, before anyone can subscribe to the new one.
     catchUp.forget('Counter', 'x');
-    catchUp.direct({ clientId: clientKey, position: { type: 'Counter', instance: 'x', rev: 1, subscribe: true } });
+    catchUp.direct({ stream: clientKey, position: { type: 'Counter', instance: 'x', rev: 1, subscribe: true } });
     assert.deepEqual(channel.messages, ['[]'], "the old instance's revisions 2 and 3 are not the new one's");
     void engine.shutdown();
   });
@@ -90,7 +90,7 @@ describe('catch-up after a subscription (Redis broker, receiving side)', () => {
   test('nothing is sent past a hole: the client asks for what is missing itself', () => {
     const { catchUp, channel, clientKey, engine } = setup();
     catchUp.batch({ type: 'Counter', instance: 'x', rev: 7, batch: batchAt(7) });
-    catchUp.direct({ clientId: clientKey, position: { type: 'Counter', instance: 'x', rev: 5, subscribe: true } });
+    catchUp.direct({ stream: clientKey, position: { type: 'Counter', instance: 'x', rev: 5, subscribe: true } });
     assert.deepEqual(channel.messages, ['[]'], 'rev 6 is unknown here, so rev 7 would be a gap: not sent');
     void engine.shutdown();
   });

@@ -104,7 +104,7 @@ for (const transport of transports) {
           const message = await client.messages.next((m) => errorsOf(m).length > 0);
           // As a 500 over HTTP: the client is told to send the same event again later, and nothing else.
           assert.deepEqual(errorsOf(message), [
-            { action: 'error', message: 'The server could not process the event.', code: 'internal', type: 'Doc', instance, eventId: event.eventId, retryAfterMs: 1_000 },
+            { action: 'error', message: 'The server could not process the request.', code: 'internal', type: 'Doc', instance, eventId: event.eventId, retryAfterMs: 1_000 },
           ]);
           assertNoLeak(hook, message.text);
         }

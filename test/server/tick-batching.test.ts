@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { coalesceWrites, MAX_HELD_BYTES, type CorkableSocket } from '../../server/channels/write-coalescing.js';
+import { batchUntilTickEnd, MAX_HELD_BYTES, type CorkableSocket } from '../../server/channels/write-batching.js';
 
 class RecordingSocket implements CorkableSocket {
   writableCorked = 0;
@@ -27,18 +27,18 @@ test('one cork per socket, released after the current work; held again by a late
   const b = new RecordingSocket();
   await Promise.resolve().then(() => {
     // As the engine answers pipelined events: in microtasks of one run.
-    coalesceWrites(a);
-    coalesceWrites(a);
-    coalesceWrites(b);
+    batchUntilTickEnd(a);
+    batchUntilTickEnd(a);
+    batchUntilTickEnd(b);
     assert.deepEqual([a.writableCorked, b.writableCorked], [1, 1], 'held while the work runs');
   });
-  await Promise.resolve().then(() => coalesceWrites(a));
+  await Promise.resolve().then(() => batchUntilTickEnd(a));
   await laterTurn();
   assert.equal(a.writableCorked, 0);
   assert.equal(b.writableCorked, 0);
   assert.deepEqual(b.log, ['cork', 'uncork']);
 
-  coalesceWrites(a);
+  batchUntilTickEnd(a);
   assert.equal(a.writableCorked, 1, 'held again');
   await laterTurn();
   assert.equal(a.writableCorked, 0);
@@ -48,7 +48,7 @@ test('one cork per socket, released after the current work; held again by a late
 test('a socket someone else holds is left to them', async () => {
   const socket = new RecordingSocket();
   socket.cork();
-  coalesceWrites(socket);
+  batchUntilTickEnd(socket);
   await laterTurn();
   assert.deepEqual(socket.log, ['cork'], 'no cork or uncork of ours');
 });
@@ -56,12 +56,12 @@ test('a socket someone else holds is left to them', async () => {
 test('held bytes past MAX_HELD_BYTES leave at once, and the socket stays held for the rest of the work', async () => {
   const socket = new RecordingSocket();
   await Promise.resolve().then(() => {
-    coalesceWrites(socket);
+    batchUntilTickEnd(socket);
     socket.writableLength = MAX_HELD_BYTES - 1;
-    coalesceWrites(socket);
+    batchUntilTickEnd(socket);
     assert.deepEqual(socket.log, ['cork'], 'under the limit: still held');
     socket.writableLength = MAX_HELD_BYTES;
-    coalesceWrites(socket);
+    batchUntilTickEnd(socket);
     assert.deepEqual(socket.log, ['cork', 'uncork', 'cork'], 'sent, then held again');
     assert.equal(socket.writableCorked, 1);
   });

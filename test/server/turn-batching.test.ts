@@ -7,8 +7,7 @@ import { createServer, request, type IncomingMessage, type ServerResponse } from
 import type { AddressInfo } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { NodeSseSink } from '../../server/channels/node-sse-sink.js';
-import { TurnWrites } from '../../server/channels/turn-writes.js';
-import { MAX_HELD_BYTES } from '../../server/channels/write-coalescing.js';
+import { MAX_HELD_BYTES, TurnBatching } from '../../server/channels/write-batching.js';
 
 interface OpenStream {
   response: ServerResponse;
@@ -67,7 +66,7 @@ function inNewTurn<T>(work: () => T): Promise<T> {
 
 test('the frames of a turn are held and leave together at its end, one write per stream', async (t) => {
   const [a, b] = await openStreams(t, 2);
-  const turn = new TurnWrites();
+  const turn = new TurnBatching();
   const sinkA = new NodeSseSink(a!.response, 1 << 20, turn);
   const sinkB = new NodeSseSink(b!.response, 1 << 20, turn);
   const observed = await inNewTurn(() => {
@@ -100,7 +99,7 @@ test('the frames of a turn are held and leave together at its end, one write per
 
 test('each turn ends on its own: a lone frame leaves at the end of its turn, before the next one starts', async (t) => {
   const [a] = await openStreams(t, 1);
-  const turn = new TurnWrites();
+  const turn = new TurnBatching();
   const sink = new NodeSseSink(a!.response, 1 << 20, turn);
   for (let i = 0; i < 3; i++) {
     // In an object: a promise returned as it is would be adopted (awaited) by inNewTurn's own.
@@ -117,7 +116,7 @@ test('each turn ends on its own: a lone frame leaves at the end of its turn, bef
 
 test('a stream closed while its frames are held does not stop the others from leaving', async (t) => {
   const [a, b, c] = await openStreams(t, 3);
-  const turn = new TurnWrites();
+  const turn = new TurnBatching();
   const sinks = [a!, b!, c!].map((stream) => new NodeSseSink(stream.response, 1 << 20, turn));
   const flushed = await inNewTurn(() => {
     sinks[0]!.write('data: first\n\n');
@@ -133,7 +132,7 @@ test('a stream closed while its frames are held does not stop the others from le
 
 test('a burst in one turn is not held past MAX_HELD_BYTES, so it never passes for a slow client', async (t) => {
   const [a, b] = await openStreams(t, 2);
-  const turn = new TurnWrites();
+  const turn = new TurnBatching();
   // A limit well under the burst: held bytes would count against it.
   const sinkA = new NodeSseSink(a!.response, 32 * 1024, turn);
   const sinkB = new NodeSseSink(b!.response, 32 * 1024, turn);

@@ -1,13 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AttachedPaths } from './attached-paths.js';
-import { refusal, type EventPostAnswer, type EventPosts } from '../endpoints/event-endpoint.js';
+import type { EventEndpoint } from '../endpoints/event-endpoint.js';
+import { answerOf, Refusals, type Answer } from '../endpoints/refusal.js';
 import type { EventStreamOpener } from './event-stream-opener.js';
 import { failureAnswer } from '../endpoints/failure-answer.js';
 import type { Logger } from '../util/logger.js';
 import { writeJsonAnswer } from './node-answer.js';
 import { readRequestBody, RequestBodyAborted } from './node-request-body.js';
-import { headerValue, pathnameOf, requestUrl } from './node-request.js';
-import { nodeRequestOrigin } from '../security/request-origin.js';
+import { nodeRequestParts, pathnameOf, requestUrl } from './node-request.js';
 
 /** A listener of Node's `request` event. */
 export type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
@@ -47,25 +47,25 @@ interface Attachment {
 /**
  * Takes `POST <mount>/event` and the SSE stream's `GET <mount>/events` straight from Node's HTTP server,
  * without building a Hono request, and hands every other request to the listeners the server had (the app's
- * `fetch`). The answers are the Hono routes' (one {@link EventPosts} makes both event answers; an
+ * `fetch`). The answers are the Hono routes' (one {@link EventEndpoint} makes both event answers; an
  * {@link EventStreamOpener} makes the route's checks, head and refusals); only the app's own Hono middleware
- * does not see these requests, as it does not see the events sent on a WebSocket. At 8 posts in flight this
- * takes server CPU per event from 34.5 to 28.2 µs (Hono's request, context and response, and node-server's
- * answer), and an idle stream no longer keeps node-server's request objects and closures.
+ * does not see these requests, as it does not see the events sent on a WebSocket. What it saves is Hono's
+ * request, context and response and node-server's answer for every event, and node-server's request objects
+ * and closures for every idle stream (see docs/benchmarks.md).
  *
  * Like `engine.io`'s attach, it stands in front of the server's `request` listeners present when attached
  * (what `serve()` and `createServer(listener)` register) rather than beside them: two answers to one request
  * would break the connection.
  */
-export class EventAttachments {
-  readonly #posts: EventPosts;
+export class RequestAttachments {
+  readonly #events: EventEndpoint;
   readonly #streams: EventStreamOpener;
   readonly #logger: Logger;
   readonly #options: EventAttachOptions;
   readonly #attached = new Map<RequestServer, Attachment>();
 
-  constructor(posts: EventPosts, streams: EventStreamOpener, logger: Logger, options: EventAttachOptions) {
-    this.#posts = posts;
+  constructor(events: EventEndpoint, streams: EventStreamOpener, logger: Logger, options: EventAttachOptions) {
+    this.#events = events;
     this.#streams = streams;
     this.#logger = logger;
     this.#options = options;
@@ -115,25 +115,19 @@ export class EventAttachments {
   }
 
   async #take(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
-    let answer: EventPostAnswer;
+    let answer: Answer;
     try {
       const url = requestUrl(request);
-      if (!url) {
-        answer = refusal(400, 'bad_request', 'Invalid Host header.');
-      } else {
-        const headers = request.headers;
-        const { trustProxy } = this.#options;
-        answer = await this.#posts.answer({
-          header: (lowerName) => headerValue(headers[lowerName]),
-          ownOrigin: () => nodeRequestOrigin(url, headers, trustProxy),
-          body: (declared, maxBytes) => readRequestBody(request, declared, maxBytes),
-        });
-      }
+      answer = url
+        ? await this.#events.answer({
+            ...nodeRequestParts(url, request.headers, this.#options.trustProxy),
+            body: (declared, maxBytes) => readRequestBody(request, declared, maxBytes),
+          })
+        : answerOf(Refusals.badRequest);
     } catch (error) {
       // Nobody is left to answer.
       if (error instanceof RequestBodyAborted) return;
-      const failure = failureAnswer(error, this.#logger, path);
-      answer = refusal(failure.status, failure.code, failure.message, undefined, failure.retryAfterMs);
+      answer = answerOf(failureAnswer(error, this.#logger, path));
     }
     writeJsonAnswer(request, response, answer, this.#options.corsOrigins);
   }

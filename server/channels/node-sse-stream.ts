@@ -1,9 +1,9 @@
 import type { Connection } from '../engine/connection.js';
 import type { Caller, NascEngine } from '../engine/engine.js';
-import type { KeepAliveTicker } from '../channels/keep-alive-ticker.js';
-import { NodeSseSink, type NodeResponse } from '../channels/node-sse-sink.js';
-import { SseChannel } from '../channels/sse-channel.js';
-import type { TurnWrites } from '../channels/turn-writes.js';
+import type { KeepAliveTicker } from './keep-alive-ticker.js';
+import { NodeSseSink, type NodeResponse } from './node-sse-sink.js';
+import { SseChannel } from './sse-channel.js';
+import type { TurnBatching } from './write-batching.js';
 
 /** The headers of every SSE stream's head, beside whatever CORS and the session cookie add. */
 export const SSE_HEADERS = {
@@ -19,7 +19,7 @@ export interface NodeSseStreamOptions {
   /** The endpoint's one keepalive timer. */
   ticker: KeepAliveTicker;
   /** Shared with the event endpoint, which answers an event only once its frames have left. */
-  turnWrites?: TurnWrites;
+  turnBatching?: TurnBatching;
 }
 
 /**
@@ -36,7 +36,7 @@ export function openNodeSseStream(
 ): void {
   let connection: Connection | undefined;
   outgoing.writeHead(200, headers);
-  const sink = new NodeSseSink(outgoing, options.maxBufferedBytes, options.turnWrites);
+  const sink = new NodeSseSink(outgoing, options.maxBufferedBytes, options.turnBatching);
   const channel = new SseChannel(sink, { retryMs: options.retryMs, ticker: options.ticker, onClose: () => connection && engine.close(connection) });
   outgoing.once('close', () => channel.ended());
   connection = engine.open(caller, channel);

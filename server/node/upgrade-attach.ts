@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { AttachedPaths } from './attached-paths.js';
-import type { RequestServer } from './event-attach.js';
+import type { RequestServer } from './request-attach.js';
 import type { Logger } from '../util/logger.js';
 import { pathnameOf } from './node-request.js';
-import { CommonRefusals } from '../endpoints/refusal.js';
+import { refusal, Refusals } from '../endpoints/refusal.js';
 import { failUpgrade, refuseUpgrade } from './upgrade-refusal.js';
 import type { WsUpgrade } from './ws-upgrade.js';
 
@@ -86,7 +86,7 @@ function isWebSocketUpgrade(request: IncomingMessage): boolean {
  * The HTTP servers one Nasc takes WebSocket upgrades from directly, and their paths. One `upgrade` listener
  * per server whatever the number of `attach` calls, so a server attached twice never handles an upgrade twice.
  */
-export class WsAttachments {
+export class UpgradeAttachments {
   readonly #makeUpgrade: () => WsUpgrade;
   readonly #logger: Logger;
   readonly #attached = new Map<object, Attachment>();
@@ -142,8 +142,8 @@ export class WsAttachments {
         // Another listener (the Hono route's, an app's own) may want it; alone, this one must answer, or the
         // client would wait forever on a socket Node no longer reads.
         if (server.listenerCount('upgrade') > 1) return;
-        if (ours && request.method === 'GET') refuseUpgrade(socket, CommonRefusals.upgradeRequired);
-        else refuseUpgrade(socket, { status: 404, code: 'not_found', message: 'Nothing here accepts this upgrade.' });
+        if (ours && request.method === 'GET') refuseUpgrade(socket, Refusals.upgradeRequired);
+        else refuseUpgrade(socket, refusal(404, 'not_found', 'Nothing here accepts this upgrade.'));
       } catch (error) {
         this.#logger.error('WebSocket upgrade failed', { error: error instanceof Error ? error.message : String(error) });
         failUpgrade(socket);
