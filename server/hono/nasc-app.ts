@@ -61,6 +61,7 @@ export function createNascApp(parts: NascAppParts): Hono {
   app.get('/nasc.js', clientScriptRoute('nasc.js'));
   app.get('/nasc.dev.js', clientScriptRoute('nasc.dev.js'));
   app.get('/nasc.dev.js.map', clientScriptRoute('nasc.dev.js.map'));
+  app.get('/na-traffic.js', clientScriptRoute('na-traffic.js'));
   // A catch-all route, not app.notFound: `app.route('/nasc', nasc.app)` copies routes, not the not-found handler.
   app.all('*', (c) => writeRefusal(c, refusal(404, 'not_found', 'No such Nasc endpoint.')));
   app.onError((error, c) => {
