@@ -18,5 +18,12 @@ test('the production bundle is self-contained and free of dev-only code', () => 
   assert.doesNotMatch(text, /^\s*import\s/m, 'the bundle must not import anything: Lit is bundled in');
   assert.doesNotMatch(text, /Nasc dev warnings/, 'the dev overlay must be stripped from the production bundle');
   assert.doesNotMatch(text, /matched by position|is not inside an <na-scope>/, 'dev warnings must be stripped from the production bundle');
+  assert.doesNotMatch(text, /did you mean|manifest/, 'the manifest checks must be stripped from the production bundle');
   assert.match(text, /na-scope/);
+});
+
+test('the dev bundle checks names against the manifest', () => {
+  const dev = readFileSync(new URL('../../client/nasc.dev.js', import.meta.url), 'utf8');
+  assert.match(dev, /did you mean/);
+  assert.match(dev, /manifest/);
 });
