@@ -6,9 +6,11 @@
  * 20-item list besides the flag, as a todo app would. `--parsed` gives each lane its own client and instance
  * and parses every event from JSON text, as the transports hand them: fresh id strings each time, whose
  * hashes V8 has not cached (constant strings hide the cost of building and hashing keys from them).
+ * `--payload-schema` declares `toggle`'s payload schema (`withPayload`) with a validator that accepts every
+ * payload at once: the engine's own cost of checking payloads, without the validator's.
  */
 import type { ClientEvent } from '../protocol/index.js';
-import { defineHandler, NascEngine, type ClientChannel } from '../server/index.js';
+import { defineHandler, NascEngine, withPayload, type ClientChannel, type PayloadValidator } from '../server/index.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string): string => args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
@@ -16,6 +18,7 @@ const events = Number(option('events', '200000'));
 const inFlight = Number(option('in-flight', '8'));
 const withList = option('state', 'flag') === 'list';
 const parsed = args.includes('--parsed');
+const withSchema = args.includes('--payload-schema');
 
 interface ToggleState {
   on: boolean;
@@ -27,13 +30,15 @@ const Toggle = defineHandler<ToggleState>({
     on: false,
     ...(withList ? { items: Array.from({ length: 20 }, (_unused, i) => ({ id: `t${i}`, text: `todo number ${i}`, done: i % 2 === 0 })) } : {}),
   }),
-  toggle: (_payload, state) => ({ ...state, on: !state.on }),
+  toggle: withSchema ? withPayload({ type: 'object', properties: {} }, (_payload, state) => ({ ...state, on: !state.on })) : (_payload, state) => ({ ...state, on: !state.on }),
 });
+const acceptAll: PayloadValidator = { compile: () => () => undefined };
 
 const engine = new NascEngine({
   handlers: { Toggle },
   limits: { eventsPerSecond: 1e9, eventBurst: 1e9, streamsPerSession: 1e6, mountsPerSession: 1e6 },
   logger: { debug() {}, info() {}, warn() {}, error() {} },
+  ...(withSchema ? { payloadValidator: acceptAll } : {}),
 });
 let messages = 0;
 const channel: ClientChannel = {
@@ -74,7 +79,7 @@ async function run(count: number, tag: string): Promise<{ wall: number; cpu: num
 }
 
 await run(Math.min(events, 50_000), 'warm');
-console.log(`engine only: ${events} events, ${inFlight} in flight, ${withList ? '20-item list' : 'one-flag'} state${parsed ? ', parsed events, one client and instance per lane' : ''}`);
+console.log(`engine only: ${events} events, ${inFlight} in flight, ${withList ? '20-item list' : 'one-flag'} state${parsed ? ', parsed events, one client and instance per lane' : ''}${withSchema ? ', payload schema checked' : ''}`);
 for (let round = 1; round <= 3; round++) {
   const { wall, cpu } = await run(events, `run${round}`);
   console.log(`run ${round}: ${wall.toFixed(2)} µs wall, ${cpu.toFixed(2)} µs CPU per event`);

@@ -5,6 +5,7 @@ import { TurnBatching } from './channels/write-batching.js';
 import { NascEngine, type EngineOptions } from './engine/engine.js';
 import { EventEndpoint } from './endpoints/event-endpoint.js';
 import { StreamEndpoint } from './endpoints/stream-endpoint.js';
+import { ajvPayloadValidator } from './validation/ajv-validator.js';
 import { createNascApp } from './hono/nasc-app.js';
 import { RequestAttachments } from './node/request-attach.js';
 import { EventStreamOpener } from './node/event-stream-opener.js';
@@ -91,7 +92,7 @@ export function createNasc(options: NascOptions): Nasc {
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
   const maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
   const trustProxy = options.trustProxy ?? false;
-  const engine = new NascEngine(options);
+  const engine = new NascEngine({ ...options, payloadValidator: options.payloadValidator ?? ajvPayloadValidator() });
   const origins = originPolicy({ allowedOrigins: options.allowedOrigins ?? [], trustProxy, logger: engine.logger });
   const sessions = { codec: new SessionCodec(resolveSecret(options.sessions)), cookie: sessionCookieSettings(options.sessions?.cookie) };
   const streams = new StreamEndpoint(engine, { origins, ...sessions });

@@ -11,7 +11,19 @@ export {
   type Rejection,
 } from './engine/engine.js';
 export type { InstancePolicy } from './engine/engine-options.js';
-export { defineHandler, type Handler, type AnyHandler, type EventFunction, type HandlerContext, type MountParams } from './engine/handler.js';
+export {
+  defineHandler,
+  withPayload,
+  type Handler,
+  type AnyHandler,
+  type EventFunction,
+  type PayloadEvent,
+  type HandlerContext,
+  type MountParams,
+} from './engine/handler.js';
+export type { FromSchema, JsonSchema, JsonSchemaType, PayloadSchema } from './engine/payload-schema.js';
+export type { PayloadIssue, PayloadValidator } from './engine/payload-validation.js';
+export { ajvPayloadValidator } from './validation/ajv-validator.js';
 export { NascError } from './engine/nasc-error.js';
 export type { AppSchema } from './engine/schema-registry.js';
 export type { Awaitable } from './util/awaitable.js';

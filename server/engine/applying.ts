@@ -8,6 +8,7 @@ import type { HandlerContext } from './handler.js';
 import type { InstanceActivity } from './instance-activity.js';
 import type { InstanceKeys } from './instance-keys.js';
 import type { InstancePolicies } from './instance-policy.js';
+import type { PayloadCheck } from './payload-validation.js';
 import { copyState, toJsonState } from './json-state.js';
 import { ackJson, bindUpdateBatchJson } from './patch-json.js';
 import { reject, type HandleResult } from './rejection.js';
@@ -42,8 +43,11 @@ export class Applying {
     this.#parts = parts;
   }
 
-  /** `event` names the resolved instance; `requested` is the client's own name for it. */
-  async apply(stream: string, caller: Caller, run: EventRunner, event: ClientEvent, requested: string, eventId: string): Promise<HandleResult> {
+  /**
+   * `event` names the resolved instance; `requested` is the client's own name for it. `check` is the event's
+   * payload check, when it declares a schema.
+   */
+  async apply(stream: string, caller: Caller, run: EventRunner, event: ClientEvent, requested: string, eventId: string, check?: PayloadCheck): Promise<HandleResult> {
     const { store, broker, policies, answers } = this.#parts;
     const { type, instance } = event;
     // Each store answer is awaited only when it is a promise: the memory and SQLite stores answer at once,
@@ -55,6 +59,8 @@ export class Applying {
       return { accepted: true, eventId };
     }
     const context: HandlerContext = { type, instance, event: event.event, eventId, clientId: caller.clientId, session: caller.session };
+    // Once per event, not per commit attempt: the payload does not change when another process wins a race.
+    const invalid = check?.(event.payload);
     for (let attempt = 1; attempt <= COMMIT_ATTEMPTS; attempt++) {
       const loaded = store.load(type, instance);
       const record = isPromiseLike(loaded) ? await loaded : loaded;
@@ -62,6 +68,8 @@ export class Applying {
       const started = performance.now();
       let next: JsonObject;
       try {
+        // Refused as a handler's NascError is (after the instance is known to exist), and the handler never runs.
+        if (invalid) throw invalid;
         const result = run(event.payload, copyState(record.state), context);
         next = toJsonState(isPromiseLike(result) ? await result : result);
       } catch (error) {

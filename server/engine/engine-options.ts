@@ -2,6 +2,7 @@ import type { Broker } from '../broker/broker.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../util/logger.js';
 import type { AnyHandler } from './handler.js';
+import type { PayloadValidator } from './payload-validation.js';
 import type { AppSchema } from './schema-registry.js';
 
 /** Options of the engine (and of `createNasc`). */
@@ -41,6 +42,11 @@ export interface EngineOptions {
   instances?: Readonly<Record<string, InstancePolicy>>;
   /** Per-session, per-client and per-process limits; going over answers 429 and is logged. */
   limits?: Partial<EngineLimits>;
+  /**
+   * Compiles the payload schemas events declare with `withPayload` into the checks run before their handlers.
+   * Needed as soon as one event declares a schema.
+   */
+  payloadValidator?: PayloadValidator;
 }
 
 /** Limits that keep one client or session from starving the others. */

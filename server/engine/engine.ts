@@ -19,7 +19,9 @@ import { InstanceKeys } from './instance-keys.js';
 import { InstancePolicies } from './instance-policy.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { Mounting } from './mounting.js';
+import { compilePayloadChecks, type PayloadCheck } from './payload-validation.js';
 import { clientIdTaken, reject, retryFirst, type HandleResult, type Rejection } from './rejection.js';
+import type { PayloadSchema } from './payload-schema.js';
 import { SchemaRegistry } from './schema-registry.js';
 import { StreamRegistry } from './stream-registry.js';
 
@@ -37,6 +39,8 @@ export class NascEngine {
   readonly store: Store;
   readonly logger: Logger;
   readonly #handlers = new Map<string, RegisteredHandler>();
+  /** Per type, the payload checks of its events that declare a schema: compiled once, here. */
+  readonly #payloadChecks = new Map<string, ReadonlyMap<string, PayloadCheck>>();
   readonly #broker: Broker;
   readonly #queue = new KeyedQueue();
   /** Every `(type, instance)` key this engine builds, made once per pair. */
@@ -49,7 +53,11 @@ export class NascEngine {
   readonly #activity: InstanceActivity;
 
   constructor(options: EngineOptions) {
-    for (const [type, handler] of Object.entries(options.handlers)) this.#handlers.set(type, registerHandler(type, handler));
+    for (const [type, handler] of Object.entries(options.handlers)) {
+      const registered = registerHandler(type, handler);
+      this.#handlers.set(type, registered);
+      if (registered.payloads.size > 0) this.#payloadChecks.set(type, compilePayloadChecks(type, registered.payloads, options.payloadValidator));
+    }
     this.schemas = new SchemaRegistry(options.schemas);
     this.logger = options.logger ?? createConsoleLogger();
     this.store = options.store ?? new MemoryStore({ logger: this.logger });
@@ -71,10 +79,15 @@ export class NascEngine {
     this.#applying = new Applying({ ...common, keys: this.#keys, activity: this.#activity });
   }
 
-  /** `{ [type]: { events: [...] } }`: every type and the events it accepts. */
-  manifest(): Record<string, { events: string[] }> {
-    const manifest: Record<string, { events: string[] }> = {};
-    for (const [type, handler] of this.#handlers) manifest[type] = { events: [...handler.events.keys()] };
+  /**
+   * `{ [type]: { events: [...], payloads?: { [event]: schema } } }`: every type, the events it accepts, and the
+   * payload schemas of those that declare one.
+   */
+  manifest(): Record<string, { events: string[]; payloads?: Record<string, PayloadSchema> }> {
+    const manifest: Record<string, { events: string[]; payloads?: Record<string, PayloadSchema> }> = {};
+    for (const [type, handler] of this.#handlers) {
+      manifest[type] = { events: [...handler.events.keys()], ...(handler.payloads.size > 0 ? { payloads: Object.fromEntries(handler.payloads) } : {}) };
+    }
     return manifest;
   }
 
@@ -149,7 +162,7 @@ export class NascEngine {
       try {
         // Without an `authorize` hook there is nothing to wait for.
         const refused = this.#access.authorizes ? await this.#access.refuse(caller, resolved, event.instance, eventId) : undefined;
-        return refused ?? (await this.#applying.apply(client, caller, run, resolved, event.instance, eventId));
+        return refused ?? (await this.#applying.apply(client, caller, run, resolved, event.instance, eventId, this.#payloadChecks.get(event.type)?.get(event.event)));
       } catch (error) {
         // Not processed: nothing the client sent behind it (a socket pipelines) may be applied before it is.
         this.#admission.failed(client, event);
@@ -173,7 +186,7 @@ export class NascEngine {
     if (!run) return reject(404, 'unknown_event', `Type "${event.type}" has no event "${event.event}".`, eventId);
     const server: Caller = { session: '', clientId: '' };
     return this.#queue.run(this.#keys.of(event.type, event.instance), () =>
-      this.#applying.apply(connectionKey(server), server, run, event, event.instance, eventId),
+      this.#applying.apply(connectionKey(server), server, run, event, event.instance, eventId, this.#payloadChecks.get(event.type)?.get(event.event)),
     );
   }
 

@@ -1,7 +1,7 @@
 /**
- * The rules that make the rooms of `protocol/`, `server/` and `elements/` real (docs/architecture.md), checked
- * on the sources: which room may import which, which packages each may use, no import cycles, and no file
- * over about 300 lines unless it holds one lifecycle. A change that breaks a rule fails here, with the
+ * The rules that make the rooms of `protocol/`, `server/`, `elements/` and `testing/` real (docs/architecture.md),
+ * checked on the sources: which room may import which, which packages each may use, no import cycles, and no
+ * file over about 300 lines unless it holds one lifecycle. A change that breaks a rule fails here, with the
  * import that broke it.
  */
 import assert from 'node:assert/strict';
@@ -11,7 +11,7 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const ROOTS = ['protocol', 'server', 'elements'];
+const ROOTS = ['protocol', 'server', 'elements', 'testing'];
 
 /** A room: a folder whose files share rules. Matched by the longest prefix. */
 interface Room {
@@ -29,6 +29,7 @@ const ROOMS: Record<string, Room> = {
   'server/broker/': { imports: ['protocol/', 'server/store/', 'server/util/'], packages: [] },
   'server/redis/': { imports: ['protocol/', 'server/store/', 'server/broker/', 'server/util/'], packages: ['ioredis', 'node:crypto', 'node:events'] },
   'server/channels/': { imports: ['protocol/', 'server/engine/', 'server/util/'], packages: [] },
+  'server/validation/': { imports: ['protocol/', 'server/engine/'], packages: ['ajv/dist/2020.js', 'ajv-formats'] },
   'server/security/': { imports: ['server/util/'], packages: ['node:crypto', 'node:fs', 'node:path', 'hono/utils/cookie'] },
   'server/endpoints/': {
     imports: ['protocol/', 'server/engine/', 'server/channels/', 'server/security/', 'server/store/', 'server/util/'],
@@ -62,6 +63,11 @@ const ROOMS: Record<string, Room> = {
     packages: ['lit', 'lit/directives/guard.js', 'lit/directives/repeat.js', '@lit/reactive-element', '@lit/context'],
   },
   'elements/': { imports: ['protocol/', 'elements/'], packages: [] },
+  // The public test kit drives a server as an app's tests would: through the public entry only.
+  'testing/': {
+    imports: ['protocol/', 'server/index.ts'],
+    packages: ['node:crypto', 'node:http', 'node:net', 'hono', '@hono/node-server', 'ws'],
+  },
 };
 
 /** Files allowed past {@link MAX_LINES}, each holding one lifecycle that splitting would scatter. */

@@ -19,7 +19,14 @@ test('the production bundle is self-contained and free of dev-only code', () => 
   assert.doesNotMatch(text, /Nasc dev warnings/, 'the dev overlay must be stripped from the production bundle');
   assert.doesNotMatch(text, /matched by position|is not inside an <na-scope>/, 'dev warnings must be stripped from the production bundle');
   assert.doesNotMatch(text, /na-traffic|before this panel listened/, 'the traffic panel belongs to the dev bundle and /nasc/na-traffic.js only');
+  assert.doesNotMatch(text, /did you mean|manifest/, 'the manifest checks must be stripped from the production bundle');
   assert.match(text, /na-scope/);
+});
+
+test('the dev bundle checks names against the manifest', () => {
+  const dev = readFileSync(new URL('../../client/nasc.dev.js', import.meta.url), 'utf8');
+  assert.match(dev, /did you mean/);
+  assert.match(dev, /manifest/);
 });
 
 test('the traffic panel comes with the dev bundle, and alone in na-traffic.js without a connection of its own', () => {
