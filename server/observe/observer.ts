@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { ClientEvent } from '../../protocol/index.js';
+import { GenerationalMap } from '../util/generational-map.js';
 
 /** The transport of a stream. */
 export type StreamTransport = 'sse' | 'ws';
@@ -120,6 +121,8 @@ export function errorAnswer(backendUnavailable: boolean): EventAnswer {
 
 /** Bytes of HMAC-SHA256 kept in a tag: 12 base64url characters, enough to tell sessions apart in a log. */
 const TAG_BYTES = 9;
+/** Tags remembered: with `info` on, every event's line tags its session, and a few sessions send most events. */
+const REMEMBERED_TAGS = 10_000;
 
 /**
  * Makes {@link Observer.tag}: HMAC-SHA256 under `key`, shortened. With the app's session secret as the key
@@ -128,7 +131,15 @@ const TAG_BYTES = 9;
  */
 export function secretTagger(key: string | Uint8Array = randomBytes(32)): (secret: string) => string {
   const derived = createHmac('sha256', key).update('nasc log tag').digest();
-  return (secret) => createHmac('sha256', derived).update(secret).digest().subarray(0, TAG_BYTES).toString('base64url');
+  const remembered = new GenerationalMap<string, string>(REMEMBERED_TAGS);
+  return (secret) => {
+    let tag = remembered.get(secret);
+    if (tag === undefined) {
+      tag = createHmac('sha256', derived).update(secret).digest().subarray(0, TAG_BYTES).toString('base64url');
+      remembered.set(secret, tag);
+    }
+    return tag;
+  };
 }
 
 /** An observer that only tags: what a `NascEngine` made without `createNasc` reports to. */
