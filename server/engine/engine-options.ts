@@ -1,6 +1,6 @@
 import type { Broker } from '../broker/broker.js';
 import type { Store } from '../store/store.js';
-import type { Logger } from '../util/logger.js';
+import type { FieldsFirstLogger, Logger } from '../util/logger.js';
 import type { AnyHandler } from './handler.js';
 import type { PayloadValidator } from './payload-validation.js';
 import type { AppSchema } from './schema-registry.js';
@@ -15,7 +15,11 @@ export interface EngineOptions {
   store?: Store;
   /** How patches reach streams held by other processes (default: in-process). */
   broker?: Broker;
-  logger?: Logger;
+  /**
+   * Where Nasc logs (default: JSON lines on stderr at `warn`, `NASC_LOG_LEVEL` to change). A pino logger is
+   * taken as it is; any other is called `info(message, fields)`.
+   */
+  logger?: Logger | FieldsFirstLogger;
   /**
    * May this session mount this instance, or send it this event? Refusals answer 403 (`forbidden`) and change
    * nothing. Runs in the instance's queue, so it sees events in order.

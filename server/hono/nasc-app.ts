@@ -10,9 +10,12 @@ import { refusal } from '../endpoints/refusal.js';
 import type { SocketSessionOptions } from '../endpoints/socket-session.js';
 import type { StreamEndpoint } from '../endpoints/stream-endpoint.js';
 import type { NodeSseStreamOptions } from '../channels/node-sse-stream.js';
+import type { NascMetrics } from '../observe/metrics.js';
+import { PROMETHEUS_CONTENT_TYPE } from '../observe/prometheus-text.js';
 import { writeRefusal } from './answer.js';
 import { clientScriptRoute } from './client-script-route.js';
 import { eventRoute } from './event-route.js';
+import { requestLog } from './request-log.js';
 import { addHealthRoutes } from './health-routes.js';
 import { addSchemaRoutes } from './schema-routes.js';
 import { sseRoute } from './sse-route.js';
@@ -31,6 +34,8 @@ export interface NascAppParts {
   /** True for an upgrade `nasc.attach` takes on the same HTTP server (the route leaves it alone). */
   claimedElsewhere: (request: IncomingMessage) => boolean;
   broker?: Broker;
+  /** Served at `GET /metrics` when given. */
+  metrics?: NascMetrics;
 }
 
 /**
@@ -41,6 +46,9 @@ export interface NascAppParts {
 export function createNascApp(parts: NascAppParts): Hono {
   const { engine, streams, events, trustProxy, corsOrigins } = parts;
   const app = new Hono();
+  // Only when debug lines are on as the app is made: a middleware on every route costs every event POST its
+  // own step, on or off.
+  if (engine.logger.isLevelEnabled('debug')) app.use('*', requestLog(engine.logger));
   if (corsOrigins.size > 0) {
     app.use(
       '*',
@@ -58,6 +66,8 @@ export function createNascApp(parts: NascAppParts): Hono {
   app.get('/ws', wsRoute(engine, streams, { ...parts.ws, trustProxy, claimedElsewhere: parts.claimedElsewhere }));
   addSchemaRoutes(app, engine);
   addHealthRoutes(app, engine, parts.broker);
+  const metrics = parts.metrics;
+  if (metrics) app.get('/metrics', (c) => c.body(metrics.prometheus(), 200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE }));
   app.get('/nasc.js', clientScriptRoute('nasc.js'));
   app.get('/nasc.dev.js', clientScriptRoute('nasc.dev.js'));
   app.get('/nasc.dev.js.map', clientScriptRoute('nasc.dev.js.map'));

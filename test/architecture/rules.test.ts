@@ -21,18 +21,23 @@ interface Room {
   packages: readonly string[] | '*';
 }
 
+/** The one file of `server/observe/` the rooms that report may import: the interface they report through. */
+const OBSERVER = 'server/observe/observer.ts';
+
 const ROOMS: Record<string, Room> = {
   'protocol/': { imports: [], packages: [] },
   'server/util/': { imports: [], packages: [] },
-  'server/engine/': { imports: ['protocol/', 'server/store/', 'server/broker/', 'server/util/'], packages: ['node:crypto'] },
-  'server/store/': { imports: ['protocol/', 'server/util/'], packages: ['better-sqlite3'] },
-  'server/broker/': { imports: ['protocol/', 'server/store/', 'server/util/'], packages: [] },
-  'server/redis/': { imports: ['protocol/', 'server/store/', 'server/broker/', 'server/util/'], packages: ['ioredis', 'node:crypto', 'node:events'] },
-  'server/channels/': { imports: ['protocol/', 'server/engine/', 'server/util/'], packages: [] },
+  // OpenTelemetry's API is an optional peer, imported on first use when it is installed.
+  'server/observe/': { imports: ['protocol/', 'server/util/'], packages: ['node:crypto', '@opentelemetry/api'] },
+  'server/engine/': { imports: ['protocol/', 'server/store/', 'server/broker/', 'server/util/', OBSERVER], packages: ['node:crypto'] },
+  'server/store/': { imports: ['protocol/', 'server/util/', OBSERVER], packages: ['better-sqlite3'] },
+  'server/broker/': { imports: ['protocol/', 'server/store/', 'server/util/', OBSERVER], packages: [] },
+  'server/redis/': { imports: ['protocol/', 'server/store/', 'server/broker/', 'server/util/', OBSERVER], packages: ['ioredis', 'node:crypto', 'node:events'] },
+  'server/channels/': { imports: ['protocol/', 'server/engine/', 'server/util/', OBSERVER], packages: [] },
   'server/validation/': { imports: ['protocol/', 'server/engine/'], packages: ['ajv/dist/2020.js', 'ajv-formats'] },
   'server/security/': { imports: ['server/util/'], packages: ['node:crypto', 'node:fs', 'node:path', 'hono/utils/cookie'] },
   'server/endpoints/': {
-    imports: ['protocol/', 'server/engine/', 'server/channels/', 'server/security/', 'server/store/', 'server/util/'],
+    imports: ['protocol/', 'server/engine/', 'server/channels/', 'server/security/', 'server/store/', 'server/util/', OBSERVER],
     packages: [],
   },
   'server/hono/': { imports: ['protocol/', 'server/'], packages: ['hono', 'hono/cors', 'hono/http-exception', 'hono/utils/http-status', '@hono/node-server', '@hono/node-server/utils/response', 'node:http', 'node:crypto', 'node:fs'] },

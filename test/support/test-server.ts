@@ -46,7 +46,7 @@ export interface TestServerWiring {
 /**
  * Starts `createNasc(options)` behind `@hono/node-server` on 127.0.0.1 and a free port (port 0), with the
  * WebSocket server wired in as an application would (the Hono route, or `nasc.attach` with `wiring.attach`).
- * Logs go to memory unless `options.logger` is given.
+ * Logs at `warn` and above go to memory unless `options.logger` is given (a test that reads lines passes its own).
  *
  * @example
  * const server = await startTestServer({ handlers, schemas });
@@ -54,7 +54,7 @@ export interface TestServerWiring {
  */
 export async function startTestServer(options: NascOptions, wiring: TestServerWiring = {}): Promise<TestServer> {
   const nasc = createNasc({
-    logger: createMemoryLogger(),
+    logger: createMemoryLogger('warn'),
     sessions: { secret: TEST_SECRET },
     ...options,
     limits: { ...GENEROUS_LIMITS, ...options.limits },
