@@ -56,7 +56,7 @@ export {
   type FieldsFirstLogger,
 } from './util/logger.js';
 export type { NascMetrics } from './observe/metrics.js';
-export type { MetricSample, MetricFamily } from './observe/prometheus-text.js';
+export type { MetricSample, MetricFamily } from './observe/metric-family.js';
 export type { MetricsOptions, TracingOptions } from './observe/observation.js';
 export type { OtelApi, OtelSpan, OtelContext } from './observe/tracing.js';
 export type {

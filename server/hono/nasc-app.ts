@@ -11,7 +11,6 @@ import type { SocketSessionOptions } from '../endpoints/socket-session.js';
 import type { StreamEndpoint } from '../endpoints/stream-endpoint.js';
 import type { NodeSseStreamOptions } from '../channels/node-sse-stream.js';
 import type { NascMetrics } from '../observe/metrics.js';
-import { PROMETHEUS_CONTENT_TYPE } from '../observe/prometheus-text.js';
 import { writeRefusal } from './answer.js';
 import { clientScriptRoute } from './client-script-route.js';
 import { eventRoute } from './event-route.js';
@@ -67,7 +66,12 @@ export function createNascApp(parts: NascAppParts): Hono {
   addSchemaRoutes(app, engine);
   addHealthRoutes(app, engine, parts.broker);
   const metrics = parts.metrics;
-  if (metrics) app.get('/metrics', (c) => c.body(metrics.prometheus(), 200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE }));
+  if (metrics) {
+    app.get('/metrics', async (c) => {
+      const registry = await metrics.registry();
+      return c.body(await registry.metrics(), 200, { 'Content-Type': registry.contentType });
+    });
+  }
   app.get('/nasc.js', clientScriptRoute('nasc.js'));
   app.get('/nasc.dev.js', clientScriptRoute('nasc.dev.js'));
   app.get('/nasc.dev.js.map', clientScriptRoute('nasc.dev.js.map'));

@@ -1,5 +1,7 @@
 import { DURATION_BUCKETS, FAN_OUT_BUCKETS, Histogram } from './histogram.js';
-import { prometheusText, type MetricFamily, type MetricSample } from './prometheus-text.js';
+import type { Registry } from 'prom-client';
+import { prometheusRegistry } from './prometheus-registry.js';
+import type { MetricFamily, MetricSample } from './metric-family.js';
 import type { CutReason, EventOutcome, EventTransport, ResumeKind, StreamTransport } from './observer.js';
 
 const STREAM_TRANSPORTS: readonly StreamTransport[] = ['sse', 'ws'];
@@ -18,6 +20,7 @@ const OUTCOME_SLOT = Object.fromEntries(OUTCOMES.map((outcome, index) => [outcom
  * `/metrics` in Prometheus's text format and in-process through {@link value}, so both show the same numbers.
  */
 export class NascMetrics {
+  #registry: Promise<Registry> | undefined;
   readonly #streamsOpened = [0, 0];
   readonly #streamsClosed = [0, 0];
   readonly #cuts = [
@@ -121,9 +124,17 @@ export class NascMetrics {
     ];
   }
 
+  /**
+   * A prom-client registry over these metrics (made once, on first use: prom-client is loaded then): what
+   * `GET <mount>/metrics` writes, and what an app merges with its own registry.
+   */
+  registry(): Promise<Registry> {
+    return (this.#registry ??= prometheusRegistry(this));
+  }
+
   /** Every metric in Prometheus's text format: what `GET <mount>/metrics` answers. */
-  prometheus(): string {
-    return prometheusText(this.families());
+  async prometheus(): Promise<string> {
+    return (await this.registry()).metrics();
   }
 
   /**

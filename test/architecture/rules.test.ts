@@ -28,7 +28,7 @@ const ROOMS: Record<string, Room> = {
   'protocol/': { imports: [], packages: [] },
   'server/util/': { imports: [], packages: [] },
   // OpenTelemetry's API is an optional peer, imported on first use when it is installed.
-  'server/observe/': { imports: ['protocol/', 'server/util/'], packages: ['node:crypto', '@opentelemetry/api'] },
+  'server/observe/': { imports: ['protocol/', 'server/util/'], packages: ['node:crypto', '@opentelemetry/api', 'prom-client'] },
   'server/engine/': { imports: ['protocol/', 'server/store/', 'server/broker/', 'server/util/', OBSERVER], packages: ['node:crypto'] },
   'server/store/': { imports: ['protocol/', 'server/util/', OBSERVER], packages: ['better-sqlite3'] },
   'server/broker/': { imports: ['protocol/', 'server/store/', 'server/util/', OBSERVER], packages: [] },
