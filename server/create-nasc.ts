@@ -5,6 +5,7 @@ import { TurnBatching } from './channels/write-batching.js';
 import { NascEngine, type EngineOptions } from './engine/engine.js';
 import { EventEndpoint } from './endpoints/event-endpoint.js';
 import { StreamEndpoint } from './endpoints/stream-endpoint.js';
+import { ClientScripts } from './hono/client-script-route.js';
 import { createNascApp } from './hono/nasc-app.js';
 import { RequestAttachments } from './node/request-attach.js';
 import { EventStreamOpener } from './node/event-stream-opener.js';
@@ -32,7 +33,8 @@ export interface NascOptions extends EngineOptions {
   allowedOrigins?: readonly string[];
   /**
    * Sessions: every stream and event is bound to a signed, HttpOnly session cookie issued when the first
-   * stream opens. The key comes from `secret`, else `NASC_SECRET`, else a file kept next to the app.
+   * stream opens. The key comes from `secret`, else `NASC_SECRET`, else `secretFile` (created when missing),
+   * else a random key held in memory, with a warning (sessions then end when the process stops).
    */
   sessions?: SecretOptions & { cookie?: SessionCookieOptions };
   /**
@@ -68,6 +70,13 @@ export interface Nasc {
   attach(server: AttachableServer, options?: AttachOptions): () => void;
   readonly engine: NascEngine;
   /**
+   * The browser bundle's content-hashed file name, e.g. `nasc.3f9a1c2e7b4d.js` (`{ dev: true }`: the dev
+   * bundle's), served by {@link Nasc.app} with `Cache-Control: immutable`, so browsers fetch it once per
+   * release. Put it after the path Nasc is mounted on: `<script type="module" src="/nasc/${nasc.clientScript()}">`.
+   * The plain `nasc.js` stays served too, revalidated on every load. The plain name while the bundle is not built.
+   */
+  clientScript(options?: { dev?: boolean }): string;
+  /**
    * Deletes an instance (state, log, event outcomes); the streams showing it get an `error` patch with code
    * `instance_deleted` and are unsubscribed. Resolves whether it existed. See `NascEngine.deleteInstance`.
    */
@@ -93,7 +102,7 @@ export function createNasc(options: NascOptions): Nasc {
   const trustProxy = options.trustProxy ?? false;
   const engine = new NascEngine(options);
   const origins = originPolicy({ allowedOrigins: options.allowedOrigins ?? [], trustProxy, logger: engine.logger });
-  const sessions = { codec: new SessionCodec(resolveSecret(options.sessions)), cookie: sessionCookieSettings(options.sessions?.cookie) };
+  const sessions = { codec: new SessionCodec(resolveSecret(options.sessions ?? {}, engine.logger)), cookie: sessionCookieSettings(options.sessions?.cookie) };
   const streams = new StreamEndpoint(engine, { origins, ...sessions });
   // SSE frames of one loop turn leave together; an event's 202 waits for its own.
   const turnBatching = new TurnBatching();
@@ -114,8 +123,10 @@ export function createNasc(options: NascOptions): Nasc {
     trustProxy,
     corsOrigins: origins.allowed,
   });
+  const clientScripts = new ClientScripts();
   const app = createNascApp({
     engine,
+    clientScripts,
     streams,
     events,
     sse,
@@ -141,6 +152,7 @@ export function createNasc(options: NascOptions): Nasc {
       };
     },
     engine,
+    clientScript: (scriptOptions) => clientScripts.hashedName(scriptOptions?.dev ? 'nasc.dev.js' : 'nasc.js'),
     deleteInstance: (type, instance) => engine.deleteInstance(type, instance),
     async close() {
       upgrades.detachAll();

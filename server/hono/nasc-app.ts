@@ -11,7 +11,7 @@ import type { SocketSessionOptions } from '../endpoints/socket-session.js';
 import type { StreamEndpoint } from '../endpoints/stream-endpoint.js';
 import type { NodeSseStreamOptions } from '../channels/node-sse-stream.js';
 import { writeRefusal } from './answer.js';
-import { clientScriptRoute } from './client-script-route.js';
+import { addClientScriptRoutes, type ClientScripts } from './client-script-route.js';
 import { eventRoute } from './event-route.js';
 import { addHealthRoutes } from './health-routes.js';
 import { addSchemaRoutes } from './schema-routes.js';
@@ -30,6 +30,8 @@ export interface NascAppParts {
   corsOrigins: ReadonlySet<string>;
   /** True for an upgrade `nasc.attach` takes on the same HTTP server (the route leaves it alone). */
   claimedElsewhere: (request: IncomingMessage) => boolean;
+  /** The built browser bundles, served as static assets. */
+  clientScripts: ClientScripts;
   broker?: Broker;
 }
 
@@ -58,9 +60,7 @@ export function createNascApp(parts: NascAppParts): Hono {
   app.get('/ws', wsRoute(engine, streams, { ...parts.ws, trustProxy, claimedElsewhere: parts.claimedElsewhere }));
   addSchemaRoutes(app, engine);
   addHealthRoutes(app, engine, parts.broker);
-  app.get('/nasc.js', clientScriptRoute('nasc.js'));
-  app.get('/nasc.dev.js', clientScriptRoute('nasc.dev.js'));
-  app.get('/nasc.dev.js.map', clientScriptRoute('nasc.dev.js.map'));
+  addClientScriptRoutes(app, parts.clientScripts);
   // A catch-all route, not app.notFound: `app.route('/nasc', nasc.app)` copies routes, not the not-found handler.
   app.all('*', (c) => writeRefusal(c, refusal(404, 'not_found', 'No such Nasc endpoint.')));
   app.onError((error, c) => {

@@ -23,7 +23,7 @@ interface Room {
 
 const ROOMS: Record<string, Room> = {
   'protocol/': { imports: [], packages: [] },
-  'server/util/': { imports: [], packages: [] },
+  'server/util/': { imports: [], packages: ['node:module'] },
   'server/engine/': { imports: ['protocol/', 'server/store/', 'server/broker/', 'server/util/'], packages: ['node:crypto'] },
   'server/store/': { imports: ['protocol/', 'server/util/'], packages: ['better-sqlite3'] },
   'server/broker/': { imports: ['protocol/', 'server/store/', 'server/util/'], packages: [] },
@@ -34,7 +34,7 @@ const ROOMS: Record<string, Room> = {
     imports: ['protocol/', 'server/engine/', 'server/channels/', 'server/security/', 'server/store/', 'server/util/'],
     packages: [],
   },
-  'server/hono/': { imports: ['protocol/', 'server/'], packages: ['hono', 'hono/cors', 'hono/http-exception', 'hono/utils/http-status', '@hono/node-server', '@hono/node-server/utils/response', 'node:http', 'node:crypto', 'node:fs'] },
+  'server/hono/': { imports: ['protocol/', 'server/'], packages: ['hono', 'hono/cors', 'hono/http-exception', 'hono/utils/http-status', '@hono/node-server', '@hono/node-server/utils/response', 'node:http', 'node:crypto', 'node:fs', 'node:zlib'] },
   'server/node/': {
     imports: ['protocol/', 'server/engine/', 'server/endpoints/', 'server/channels/', 'server/security/', 'server/store/', 'server/util/'],
     packages: ['node:http', 'node:stream', 'node:util', 'ws'],
@@ -59,6 +59,9 @@ const ROOMS: Record<string, Room> = {
   'elements/dev/': { imports: ['protocol/', 'elements/dev/', 'elements/scope/scope.ts'], packages: [] },
   'elements/': { imports: ['protocol/', 'elements/'], packages: [] },
 };
+
+/** Peer dependencies an app installs only to use them (package.json's peerDependenciesMeta). */
+const OPTIONAL_PEERS = ['better-sqlite3', 'ioredis'];
 
 /** Files allowed past {@link MAX_LINES}, each holding one lifecycle that splitting would scatter. */
 const LONG_FILES: Record<string, string> = {
@@ -117,6 +120,17 @@ describe('architecture rules', () => {
       }
     }
     assert.deepEqual(broken, [], `imports outside the rules of docs/architecture.md:\n${broken.join('\n')}`);
+  });
+
+  test('optional peers are imported for their types only (loaded by util/optional-peer.ts when used)', () => {
+    const valueImport = /^\s*(?:import|export)\s+(?!type\b)[^'";]*?from\s*['"]([^'"]+)['"]/gm;
+    const loaded: string[] = [];
+    for (const file of files) {
+      for (const match of readFileSync(join(ROOT, file), 'utf8').matchAll(valueImport)) {
+        if (OPTIONAL_PEERS.includes(match[1]!)) loaded.push(`${file} imports ${match[1]} for its values`);
+      }
+    }
+    assert.deepEqual(loaded, [], 'an app that keeps state in memory installs neither: use loadOptionalPeer()');
   });
 
   test('no import cycles', () => {
