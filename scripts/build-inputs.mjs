@@ -1,10 +1,11 @@
-// Remembers what an esbuild build read (every input's size and mtime, from its metafile, with the build script
-// and package.json), so the next run can skip the build when nothing changed.
+// Remembers what an esbuild build read (every input's size and mtime, from its metafile, with the build script,
+// package.json and the tsconfig files esbuild takes compiler settings from), so the next run can skip the build
+// when nothing changed.
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ALWAYS = ['package.json', fileURLToPath(new URL(import.meta.url)), process.argv[1]];
+const ALWAYS = ['package.json', 'tsconfig.json', 'tsconfig.base.json', fileURLToPath(new URL(import.meta.url)), process.argv[1]];
 
 function fingerprint(path) {
   if (!existsSync(path)) return null;

@@ -33,7 +33,7 @@ function declarationClosure(entries) {
   const visit = (file) => {
     if (seen.has(file)) return;
     const path = join(DIST, file);
-    if (!existsSync(path)) throw new Error(`${path} is missing: run tsc -b tsconfig.lib.json first`);
+    if (!existsSync(path)) throw new Error(`${path} is missing: run tsc -b first`);
     seen.add(file);
     for (const match of readFileSync(path, 'utf8').matchAll(RELATIVE_IMPORT)) {
       visit(normalize(join(dirname(file), match[1])).replace(/\.js$/, '.d.ts'));

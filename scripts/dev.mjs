@@ -60,7 +60,7 @@ function afterCompile() {
 }
 
 // The package's bundles first (what `npm run build:lib` makes): the demo imports `nasc/server` from them.
-if (!((await step(TSC, ['-b', 'tsconfig.lib.json'])) && (await step('scripts/build-package.mjs')))) process.exit(1);
+if (!((await step(TSC, ['-b', 'tsconfig.json'])) && (await step('scripts/build-package.mjs')))) process.exit(1);
 const tsc = spawn(process.execPath, [TSC, '-b', '-w', '--preserveWatchOutput', 'demo'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
 let output = '';
 tsc.stdout.setEncoding('utf8');

@@ -49,14 +49,15 @@ async function openWindows(browser: Browser, url: string, problems: string[]): P
   return pages;
 }
 
-/** Waits until every scope on the page is live over `transport`. */
+/** Waits until every scope on the page says it is live, and the page's connection uses `transport`. */
 async function waitLive(page: Page, transport: string): Promise<void> {
-  await page.waitForFunction(async (kind) => {
+  await page.waitForFunction(() => {
     const scopes = [...document.querySelectorAll('na-scope')];
-    if (scopes.length === 0 || !scopes.every((scope) => scope.getAttribute('status') === 'live')) return false;
-    const nasc = (await import('/nasc/nasc.dev.js' as string)) as { getPageConnection(): { transport?: string } };
-    return nasc.getPageConnection().transport === kind;
-  }, transport);
+    return scopes.length > 0 && scopes.every((scope) => scope.getAttribute('status') === 'live');
+  });
+  const nasc = '/nasc/nasc.dev.js';
+  const used = await page.evaluate(async (url) => ((await import(url)) as { getPageConnection(): { transport?: string } }).getPageConnection().transport, nasc);
+  assert.equal(used, transport);
 }
 
 const counter = (page: Page): Promise<number> => page.locator('na-scope[type="Counter"] na-bind[prop="count"]').innerText().then(Number);
