@@ -4,8 +4,6 @@
 // Skipped when no input changed since the last build (see build-inputs.mjs): `npm start` stays quick.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import * as esbuild from 'esbuild';
-import { minify } from 'terser';
 import { inputsUnchanged, recordInputs } from './build-inputs.mjs';
 
 const ENTRY = 'elements/nasc.ts';
@@ -14,6 +12,9 @@ const STAMP = 'dist/.build/client-inputs.json';
 const OUTPUTS = [`${OUT}/nasc.js`, `${OUT}/nasc.dev.js`, `${OUT}/nasc.dev.js.map`];
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 if (inputsUnchanged(STAMP, OUTPUTS)) process.exit(0);
+// Loaded only for a build: a skipped run stays quick.
+const esbuild = await import('esbuild');
+const { minify } = await import('terser');
 
 /**
  * Lit's `css-tag` module, which `ReactiveElement` imports to adopt component styles, in the prebuilt bundle

@@ -20,9 +20,9 @@ export function inputsUnchanged(stamp, outputs) {
   return Object.entries(recorded).every(([path, print]) => fingerprint(path) === print);
 }
 
-/** Records the inputs of `results` (esbuild results built with `metafile: true`) in `stamp`. */
-export function recordInputs(stamp, results) {
-  const paths = new Set(ALWAYS);
+/** Records the inputs of `results` (esbuild results built with `metafile: true`), and `extra` files, in `stamp`. */
+export function recordInputs(stamp, results, extra = []) {
+  const paths = new Set([...ALWAYS, ...extra]);
   for (const result of results) for (const input of Object.keys(result.metafile.inputs)) paths.add(input);
   const recorded = Object.fromEntries([...paths].map((path) => [path, fingerprint(path)]));
   mkdirSync(dirname(stamp), { recursive: true });

@@ -9,11 +9,12 @@
 // so the server finds the browser bundles at `../../client/` from either.
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
-import * as esbuild from 'esbuild';
+import { inputsUnchanged, recordInputs } from './build-inputs.mjs';
 import { syncDirectory } from './sync-directory.mjs';
 
 const DIST = 'dist';
 const OUT = 'dist/lib';
+const STAMP = 'dist/.build/package-inputs.json';
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
 /** Each public entry: the module bundled, and how. `nasc.d.ts` types the prebuilt `nasc/client/nasc.js`. */
@@ -43,10 +44,15 @@ function declarationClosure(entries) {
   return seen;
 }
 
+// Skipped when no module the bundles read and no declaration copied changed since the last run (tsc rewrites
+// only what changed, so its mtimes say).
+if (inputsUnchanged(STAMP, ENTRIES.map(({ entry }) => join(OUT, `${entry}.js`)))) process.exit(0);
+const esbuild = await import('esbuild');
+
 const files = new Map();
-for (const file of declarationClosure([...ENTRIES.map(({ entry }) => entry), ...TYPE_ONLY_ENTRIES])) {
-  files.set(file, readFileSync(join(DIST, file)));
-}
+const declarations = [...declarationClosure([...ENTRIES.map(({ entry }) => entry), ...TYPE_ONLY_ENTRIES])];
+for (const file of declarations) files.set(file, readFileSync(join(DIST, file)));
+const results = [];
 for (const { entry, platform, target } of ENTRIES) {
   const result = await esbuild.build({
     entryPoints: [join(DIST, `${entry}.js`)],
@@ -61,10 +67,13 @@ for (const { entry, platform, target } of ENTRIES) {
     legalComments: 'none',
     logLevel: 'warning',
     write: false,
+    metafile: true,
     outfile: join(OUT, `${entry}.js`),
   });
+  results.push(result);
   files.set(`${entry}.js`, Buffer.from(result.outputFiles[0].contents));
 }
 
 const changed = syncDirectory(OUT, files);
 if (changed.length > 0) console.log(`dist/lib: ${files.size} files (${changed.length} written or removed)`);
+recordInputs(STAMP, results, declarations.map((file) => join(DIST, file)));
