@@ -1,5 +1,5 @@
 // Browser tests: the compiled tests in dist/test/browser run in Debian's Chromium (through Playwright) against
-// a REAL Nasc server started here, on another origin than the test pages. Build first: `npx tsc -p .`.
+// a REAL Nasc server started here, on another origin than the test pages. Build first: `npm run build`.
 import { createServer } from 'node:net';
 import { playwrightLauncher } from '@web/test-runner-playwright';
 import { startBrowserTestServer } from './dist/test/browser-support/server-app.js';

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
-import { createNasc, type Broker, type Logger, type Nasc, type Store } from '../server/index.js';
+import { createNasc, type Broker, type Logger, type Nasc, type Store } from 'nasc/server';
 import { createPresenceHandler } from './handlers/presence.js';
 import { SharedNote } from './handlers/shared-note.js';
 import { TodoList } from './handlers/todo-list.js';
@@ -31,6 +31,8 @@ export interface DemoAppOptions {
   trustProxy?: boolean;
   /** Page origins accepted besides the server's own, e.g. the public `https://` one behind a proxy. */
   allowedOrigins?: readonly string[];
+  /** Keep the session secret in this file when `NASC_SECRET` is not set (default: a random one in memory). */
+  secretFile?: string;
 }
 
 /** The demo: the Hono app to serve, the Nasc server inside it, and how to stop both. */
@@ -69,6 +71,7 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.trustProxy ? { trustProxy: true } : {}),
     ...(options.allowedOrigins?.length ? { allowedOrigins: options.allowedOrigins } : {}),
+    ...(options.secretFile ? { sessions: { secretFile: options.secretFile } } : {}),
   });
   const stopPresence = options.watchPresence === false ? () => undefined : watchPresence(nasc, { intervalMs: options.presenceIntervalMs ?? 500 });
 

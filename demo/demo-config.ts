@@ -21,7 +21,15 @@ export interface DemoConfig {
   trustProxy: boolean;
   /** `ALLOWED_ORIGINS`, comma-separated: page origins accepted besides the server's own (e.g. the public `https://` one). */
   allowedOrigins: string[];
+  /**
+   * Where the session secret is kept when `NASC_SECRET` is not set: `.nasc-secret` at the repository root
+   * (gitignored), so a restarted demo keeps everyone's session (and so their profile).
+   */
+  secretFile: string;
 }
+
+/** The session secret's file when `NASC_SECRET` is not set (`.nasc-secret` is gitignored). */
+export const DEFAULT_SECRET_FILE = fileURLToPath(new URL('../../.nasc-secret', import.meta.url));
 
 /** The default database file: `nasc-demo.db` at the repository root (`*.db` is gitignored). */
 export const DEFAULT_DB_PATH = fileURLToPath(new URL('../../nasc-demo.db', import.meta.url));
@@ -59,5 +67,6 @@ export function readDemoConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
     redisPrefix: env.REDIS_PREFIX || undefined,
     trustProxy: isOn(env.TRUST_PROXY),
     allowedOrigins: parseOrigins(env.ALLOWED_ORIGINS),
+    secretFile: DEFAULT_SECRET_FILE,
   };
 }

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
-import { MemoryStore, redisBackend, SqliteStore } from '../server/index.js';
+import { MemoryStore, redisBackend, SqliteStore } from 'nasc/server';
 import { createDemoApp } from './create-demo-app.js';
 import { readDemoConfig } from './demo-config.js';
 
@@ -10,9 +10,10 @@ const config = readDemoConfig(process.argv.slice(2), process.env);
 // With REDIS_URL, any number of processes (sharing NASC_SECRET) can serve the demo behind one load balancer.
 const redis = config.redisUrl ? redisBackend({ url: config.redisUrl, ...(config.redisPrefix ? { prefix: config.redisPrefix } : {}) }) : undefined;
 const store = redis ? redis.store : config.memory ? new MemoryStore() : openSqlite(config.dbPath);
-// Behind a proxy that ends TLS, the page's origin is not what Node sees: TRUST_PROXY or ALLOWED_ORIGINS says what it is.
-const origins = { trustProxy: config.trustProxy, allowedOrigins: config.allowedOrigins };
-const demo = createDemoApp(redis ? { store, broker: redis.broker, watchPresence: false, ...origins } : { store, ...origins });
+// Behind a proxy that ends TLS, the page's origin is not what Node sees: TRUST_PROXY or ALLOWED_ORIGINS says what
+// it is. The session secret is NASC_SECRET, else the one kept in .nasc-secret at the repository root.
+const shared = { trustProxy: config.trustProxy, allowedOrigins: config.allowedOrigins, secretFile: config.secretFile };
+const demo = createDemoApp(redis ? { store, broker: redis.broker, watchPresence: false, ...shared } : { store, ...shared });
 // Where Redis is, without a password that the URL may hold.
 const redisHost = config.redisUrl && URL.canParse(config.redisUrl) ? new URL(config.redisUrl).host : 'REDIS_URL';
 if (redis) await redis.ready(30_000).catch(() => console.error(`Redis at ${redisHost} is not answering yet; events answer 503 until it does.`));

@@ -1,4 +1,4 @@
-import type { Nasc } from '../server/index.js';
+import type { Nasc } from 'nasc/server';
 
 /** Which instance holds the count, and how often to look. */
 export interface PresenceWatcherOptions {

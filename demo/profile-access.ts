@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AccessRequest } from '../server/index.js';
+import type { AccessRequest } from 'nasc/server';
 
 /** The profile instance of a session: a digest of its id, so the store never holds session ids. */
 function profileOf(session: string): string {

@@ -1,4 +1,4 @@
-import type { AppSchema } from '../server/index.js';
+import type { AppSchema } from 'nasc/server';
 
 /**
  * The JSON Schemas of the demo's types, one per `$defs` entry. The server sends each scope the schemas it

@@ -6,6 +6,7 @@ import { NascEngine, type EngineOptions } from './engine/engine.js';
 import { EventEndpoint } from './endpoints/event-endpoint.js';
 import { StreamEndpoint } from './endpoints/stream-endpoint.js';
 import { ajvPayloadValidator } from './validation/ajv-validator.js';
+import { ClientScripts } from './hono/client-script-route.js';
 import { createNascApp } from './hono/nasc-app.js';
 import { RequestAttachments } from './node/request-attach.js';
 import { EventStreamOpener } from './node/event-stream-opener.js';
@@ -36,7 +37,8 @@ export interface NascOptions extends EngineOptions {
   allowedOrigins?: readonly string[];
   /**
    * Sessions: every stream and event is bound to a signed, HttpOnly session cookie issued when the first
-   * stream opens. The key comes from `secret`, else `NASC_SECRET`, else a file kept next to the app.
+   * stream opens. The key comes from `secret`, else `NASC_SECRET`, else `secretFile` (created when missing),
+   * else a random key held in memory, with a warning (sessions then end when the process stops).
    */
   sessions?: SecretOptions & { cookie?: SessionCookieOptions };
   /**
@@ -89,6 +91,13 @@ export interface Nasc {
    */
   readonly metrics: NascMetrics | undefined;
   /**
+   * The browser bundle's content-hashed file name, e.g. `nasc.3f9a1c2e7b4d.js` (`{ dev: true }`: the dev
+   * bundle's), served by {@link Nasc.app} with `Cache-Control: immutable`, so browsers fetch it once per
+   * release. Put it after the path Nasc is mounted on: `<script type="module" src="/nasc/${nasc.clientScript()}">`.
+   * The plain `nasc.js` stays served too, revalidated on every load. The plain name while the bundle is not built.
+   */
+  clientScript(options?: { dev?: boolean }): string;
+  /**
    * Deletes an instance (state, log, event outcomes); the streams showing it get an `error` patch with code
    * `instance_deleted` and are unsubscribed. Resolves whether it existed. See `NascEngine.deleteInstance`.
    */
@@ -113,7 +122,7 @@ export function createNasc(options: NascOptions): Nasc {
   const maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
   const trustProxy = options.trustProxy ?? false;
   const logger = toLogger(options.logger);
-  const secret = resolveSecret(options.sessions);
+  const secret = resolveSecret(options.sessions ?? {}, logger);
   // One observer for everything: the engine, the endpoints and the channels report to it (through the engine).
   const observation = observe({ logger, secret, ...(options.metrics ? { metrics: options.metrics } : {}), ...(options.tracing === undefined ? {} : { tracing: options.tracing }) });
   const engine = new NascEngine({ ...options, logger, payloadValidator: options.payloadValidator ?? ajvPayloadValidator() }, observation.observer);
@@ -139,8 +148,10 @@ export function createNasc(options: NascOptions): Nasc {
     trustProxy,
     corsOrigins: origins.allowed,
   });
+  const clientScripts = new ClientScripts();
   const app = createNascApp({
     engine,
+    clientScripts,
     streams,
     events,
     sse,
@@ -168,6 +179,7 @@ export function createNasc(options: NascOptions): Nasc {
     },
     engine,
     metrics: observation.metrics,
+    clientScript: (scriptOptions) => clientScripts.hashedName(scriptOptions?.dev ? 'nasc.dev.js' : 'nasc.js'),
     deleteInstance: (type, instance) => engine.deleteInstance(type, instance),
     async close() {
       upgrades.detachAll();

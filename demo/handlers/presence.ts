@@ -1,4 +1,4 @@
-import { defineHandler } from '../../server/index.js';
+import { defineHandler } from 'nasc/server';
 
 /** How many browser tabs have a stream open to this server. */
 export interface Presence {

@@ -1,4 +1,4 @@
-import { defineHandler, NascError } from '../../server/index.js';
+import { defineHandler, NascError } from 'nasc/server';
 import { textField } from './text-field.js';
 
 /** The shared note: its text and how many edits changed it. */

@@ -1,5 +1,5 @@
-import type { JsonObject } from '../../protocol/index.js';
-import { NascError } from '../../server/index.js';
+import type { JsonObject } from 'nasc/protocol';
+import { NascError } from 'nasc/server';
 
 /**
  * A string field of an event payload, trimmed unless told otherwise. Anything that is not a string (a

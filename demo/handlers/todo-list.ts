@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { JsonObject } from '../../protocol/index.js';
-import { defineHandler, NascError } from '../../server/index.js';
+import type { JsonObject } from 'nasc/protocol';
+import { defineHandler, NascError } from 'nasc/server';
 import { textField } from './text-field.js';
 
 /** One todo. `id` is what `<na-bind key="id">` matches items by, and what item events carry. */

@@ -9,6 +9,7 @@ import { KeyedList } from './keyed-list.js';
 import type { PageConnection } from '../connection/page-connection.js';
 import { checkBinding, resolveSchema } from '../dev/schema-check.js';
 import { rootProp, type Scope } from '../scope/scope.js';
+import { defineElement } from '../connection/page-registry.js';
 
 /**
  * Shows one property of the nearest scope. As text (never parsed as HTML) by default; in the form controls it
@@ -146,7 +147,7 @@ export class NaBind extends ReactiveElement {
   }
 }
 
-customElements.define('na-bind', NaBind);
+defineElement('na-bind', NaBind);
 
 declare global {
   interface HTMLElementTagNameMap {

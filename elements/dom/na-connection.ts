@@ -1,6 +1,6 @@
 import { ReactiveElement, type PropertyDeclarations } from '@lit/reactive-element';
 import type { PageConnection, TransportPreference } from '../connection/page-connection.js';
-import { getPageConnection } from '../connection/page-registry.js';
+import { defineElement, getPageConnection } from '../connection/page-registry.js';
 
 /**
  * Page-level settings for HTML authors. Its `connection` property is the page connection, whose events
@@ -39,7 +39,7 @@ export class NaConnection extends ReactiveElement {
   }
 }
 
-customElements.define('na-connection', NaConnection);
+defineElement('na-connection', NaConnection);
 
 declare global {
   interface HTMLElementTagNameMap {

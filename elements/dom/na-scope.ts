@@ -11,6 +11,7 @@ import { delegateEvents } from './event-delegation.js';
 import { NascErrorEvent } from '../connection/events.js';
 import { ConnectionState, type EventResult, type InstanceChange, type PageConnection } from '../connection/page-connection.js';
 import { readPath, rootProp, type Scope } from '../scope/scope.js';
+import { defineElement } from '../connection/page-registry.js';
 
 /** What `<na-scope status>` shows, for CSS. */
 export const ScopeStatus = { Connecting: 'connecting', Live: 'live', Offline: 'offline', Error: 'error' } as const;
@@ -205,7 +206,7 @@ export class NaScope extends ReactiveElement implements Scope {
   }
 }
 
-customElements.define('na-scope', NaScope);
+defineElement('na-scope', NaScope);
 
 declare global {
   interface HTMLElementTagNameMap {

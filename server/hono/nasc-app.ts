@@ -12,7 +12,7 @@ import type { StreamEndpoint } from '../endpoints/stream-endpoint.js';
 import type { NodeSseStreamOptions } from '../channels/node-sse-stream.js';
 import type { NascMetrics } from '../observe/metrics.js';
 import { writeRefusal } from './answer.js';
-import { clientScriptRoute } from './client-script-route.js';
+import { addClientScriptRoutes, type ClientScripts } from './client-script-route.js';
 import { eventRoute } from './event-route.js';
 import { requestLog } from './request-log.js';
 import { addHealthRoutes } from './health-routes.js';
@@ -32,6 +32,8 @@ export interface NascAppParts {
   corsOrigins: ReadonlySet<string>;
   /** True for an upgrade `nasc.attach` takes on the same HTTP server (the route leaves it alone). */
   claimedElsewhere: (request: IncomingMessage) => boolean;
+  /** The built browser bundles, served as static assets. */
+  clientScripts: ClientScripts;
   broker?: Broker;
   /** Served at `GET /metrics` when given. */
   metrics?: NascMetrics;
@@ -67,15 +69,13 @@ export function createNascApp(parts: NascAppParts): Hono {
   addHealthRoutes(app, engine, parts.broker);
   const metrics = parts.metrics;
   if (metrics) {
+    // Made now, so that a missing prom-client stops the app at start, not at its first scrape.
+    const registry = metrics.registry();
     app.get('/metrics', async (c) => {
-      const registry = await metrics.registry();
       return c.body(await registry.metrics(), 200, { 'Content-Type': registry.contentType });
     });
   }
-  app.get('/nasc.js', clientScriptRoute('nasc.js'));
-  app.get('/nasc.dev.js', clientScriptRoute('nasc.dev.js'));
-  app.get('/nasc.dev.js.map', clientScriptRoute('nasc.dev.js.map'));
-  app.get('/na-traffic.js', clientScriptRoute('na-traffic.js'));
+  addClientScriptRoutes(app, parts.clientScripts);
   // A catch-all route, not app.notFound: `app.route('/nasc', nasc.app)` copies routes, not the not-found handler.
   app.all('*', (c) => writeRefusal(c, refusal(404, 'not_found', 'No such Nasc endpoint.')));
   app.onError((error, c) => {

@@ -20,7 +20,7 @@ const OUTCOME_SLOT = Object.fromEntries(OUTCOMES.map((outcome, index) => [outcom
  * `/metrics` in Prometheus's text format and in-process through {@link value}, so both show the same numbers.
  */
 export class NascMetrics {
-  #registry: Promise<Registry> | undefined;
+  #registry: Registry | undefined;
   readonly #streamsOpened = [0, 0];
   readonly #streamsClosed = [0, 0];
   readonly #cuts = [
@@ -125,16 +125,16 @@ export class NascMetrics {
   }
 
   /**
-   * A prom-client registry over these metrics (made once, on first use: prom-client is loaded then): what
+   * A prom-client registry over these metrics (made once, on first use: prom-client is loaded then, and its absence is an error that says what to install): what
    * `GET <mount>/metrics` writes, and what an app merges with its own registry.
    */
-  registry(): Promise<Registry> {
+  registry(): Registry {
     return (this.#registry ??= prometheusRegistry(this));
   }
 
   /** Every metric in Prometheus's text format: what `GET <mount>/metrics` answers. */
   async prometheus(): Promise<string> {
-    return (await this.registry()).metrics();
+    return this.registry().metrics();
   }
 
   /**

@@ -1,19 +1,18 @@
 import type { Metric, Registry } from 'prom-client';
+import { loadOptionalPeer } from '../util/optional-peer.js';
 import type { MetricFamily } from './metric-family.js';
-
-/** prom-client is an optional peer: loaded by name, on first use, only by apps that turn metrics on. */
-const PROM_CLIENT = 'prom-client';
 
 type PromClient = typeof import('prom-client');
 
 /**
  * A prom-client `Registry` over Nasc's metrics: what `GET <mount>/metrics` writes, and what an app that keeps
- * its own registry merges with it (`Registry.merge([appRegistry, await nasc.metrics.registry()])`). The numbers
+ * its own registry merges with it (`Registry.merge([appRegistry, nasc.metrics.registry()])`). The numbers
  * stay plain counters where things happen (nothing of prom-client runs per event); each scrape reads them
  * once and hands prom-client every family, which writes the exposition format.
  */
-export async function prometheusRegistry(metrics: { families(): readonly MetricFamily[] }): Promise<Registry> {
-  const client = await loadPromClient();
+export function prometheusRegistry(metrics: { families(): readonly MetricFamily[] }): Registry {
+  // An optional peer: installed by apps that serve metrics, loaded when the first registry is made.
+  const client = loadOptionalPeer<PromClient>('prom-client', 'Serving Nasc metrics');
   const registry = new client.Registry();
   // One read of the numbers per scrape, shared by every family's `get()` of that scrape.
   let read: { at: number; families: Map<string, MetricFamily> } | undefined;
@@ -42,13 +41,4 @@ export async function prometheusRegistry(metrics: { families(): readonly MetricF
     } as unknown as Metric);
   }
   return registry;
-}
-
-async function loadPromClient(): Promise<PromClient> {
-  try {
-    const loaded = (await import(PROM_CLIENT)) as PromClient & { default?: PromClient };
-    return typeof loaded.Registry === 'function' ? loaded : loaded.default!;
-  } catch {
-    throw new Error('Nasc metrics need prom-client: npm install prom-client');
-  }
 }

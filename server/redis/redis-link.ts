@@ -1,7 +1,8 @@
 import type { EventEmitter } from 'node:events';
-import { Redis, type RedisOptions } from 'ioredis';
 import type { Observer } from '../observe/observer.js';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { Logger } from '../util/logger.js';
+import { loadOptionalPeer } from '../util/optional-peer.js';
 import { BackendUnavailableError } from '../store/backend-unavailable.js';
 import { isOutOfMemoryReply, toBackendError } from './redis-errors.js';
 
@@ -54,6 +55,8 @@ export class RedisLink {
   readonly channel: string;
   readonly logger: Logger;
   readonly #options: RedisOptions;
+  /** ioredis's client class: an optional peer, loaded when the first link is made (see `loadOptionalPeer`). */
+  readonly #Redis: typeof Redis;
   readonly #url: string;
   readonly #recoveryListeners = new Set<() => void>();
   /** Batches a commit script already published, so the broker publishes only their ack. */
@@ -74,6 +77,7 @@ export class RedisLink {
   #closing: Promise<void> | undefined;
 
   constructor(options: RedisLinkOptions) {
+    this.#Redis = loadOptionalPeer<typeof import('ioredis')>('ioredis', 'redisBackend').Redis;
     this.#url = options.url ?? 'redis://127.0.0.1:6379';
     this.prefix = options.prefix ?? 'nasc:';
     this.channel = `${this.prefix}bus`;
@@ -104,7 +108,7 @@ export class RedisLink {
 
   /** A new connection with the same settings (the broker's subscriber), logging its errors the same way. */
   connect(name: string): Redis {
-    const client = new Redis(this.#url, { ...this.#options, connectionName: name });
+    const client = new this.#Redis(this.#url, { ...this.#options, connectionName: name });
     // Without a listener ioredis prints every reconnect failure itself.
     client.on('error', (error: Error) => this.#logError(name, error));
     return client;

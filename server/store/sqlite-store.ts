@@ -1,8 +1,9 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { JsonObject } from '../../protocol/index.js';
 import type { Awaitable } from '../util/awaitable.js';
 import { DroppedOutcomesLog } from './dropped-outcomes-log.js';
 import { createConsoleLogger, type Logger } from '../util/logger.js';
+import { loadOptionalPeer } from '../util/optional-peer.js';
 import {
   OUTCOME_DEFAULTS,
   scopedEventKey,
@@ -113,7 +114,9 @@ export class SqliteStore implements Store {
     // A sender's window is trimmed back to perSender once it holds a quarter more: one trim per many saves.
     const trimAt = perSender + Math.max(1, Math.floor(perSender / 4));
     const dropped = new DroppedOutcomesLog(options.logger ?? createConsoleLogger(), maxOutcomes);
-    const db = new Database(options.path ?? ':memory:');
+    // better-sqlite3 is an optional peer: loaded here, so apps that never make a SqliteStore need not install it.
+    const Sqlite = loadOptionalPeer<typeof Database>('better-sqlite3', 'SqliteStore');
+    const db = new Sqlite(options.path ?? ':memory:');
     this.#db = db;
     db.pragma('journal_mode = WAL');
     // WAL + NORMAL: a commit survives a crash of the process; only a power cut may lose the last ones.

@@ -26,7 +26,7 @@ const OBSERVER = 'server/observe/observer.ts';
 
 const ROOMS: Record<string, Room> = {
   'protocol/': { imports: [], packages: [] },
-  'server/util/': { imports: [], packages: [] },
+  'server/util/': { imports: [], packages: ['node:module'] },
   // OpenTelemetry's API is an optional peer, imported on first use when it is installed.
   'server/observe/': { imports: ['protocol/', 'server/util/'], packages: ['node:crypto', '@opentelemetry/api', 'prom-client'] },
   'server/engine/': { imports: ['protocol/', 'server/store/', 'server/broker/', 'server/util/', OBSERVER], packages: ['node:crypto'] },
@@ -40,7 +40,7 @@ const ROOMS: Record<string, Room> = {
     imports: ['protocol/', 'server/engine/', 'server/channels/', 'server/security/', 'server/store/', 'server/util/', OBSERVER],
     packages: [],
   },
-  'server/hono/': { imports: ['protocol/', 'server/'], packages: ['hono', 'hono/cors', 'hono/http-exception', 'hono/utils/http-status', '@hono/node-server', '@hono/node-server/utils/response', 'node:http', 'node:crypto', 'node:fs'] },
+  'server/hono/': { imports: ['protocol/', 'server/'], packages: ['hono', 'hono/cors', 'hono/http-exception', 'hono/utils/http-status', '@hono/node-server', '@hono/node-server/utils/response', 'node:http', 'node:crypto', 'node:fs', 'node:zlib'] },
   'server/node/': {
     imports: ['protocol/', 'server/engine/', 'server/endpoints/', 'server/channels/', 'server/security/', 'server/store/', 'server/util/'],
     packages: ['node:http', 'node:stream', 'node:util', 'ws'],
@@ -74,6 +74,9 @@ const ROOMS: Record<string, Room> = {
     packages: ['node:crypto', 'node:http', 'node:net', 'hono', '@hono/node-server', 'ws'],
   },
 };
+
+/** Peer dependencies an app installs only to use them (package.json's peerDependenciesMeta). */
+const OPTIONAL_PEERS = ['better-sqlite3', 'ioredis', 'prom-client', '@opentelemetry/api'];
 
 /** Files allowed past {@link MAX_LINES}, each holding one lifecycle that splitting would scatter. */
 const LONG_FILES: Record<string, string> = {
@@ -133,6 +136,17 @@ describe('architecture rules', () => {
       }
     }
     assert.deepEqual(broken, [], `imports outside the rules of docs/architecture.md:\n${broken.join('\n')}`);
+  });
+
+  test('optional peers are imported for their types only (loaded by util/optional-peer.ts when used)', () => {
+    const valueImport = /^\s*(?:import|export)\s+(?!type\b)[^'";]*?from\s*['"]([^'"]+)['"]/gm;
+    const loaded: string[] = [];
+    for (const file of files) {
+      for (const match of readFileSync(join(ROOT, file), 'utf8').matchAll(valueImport)) {
+        if (OPTIONAL_PEERS.includes(match[1]!)) loaded.push(`${file} imports ${match[1]} for its values`);
+      }
+    }
+    assert.deepEqual(loaded, [], 'an app that keeps state in memory installs neither: use loadOptionalPeer()');
   });
 
   test('no import cycles', () => {
