@@ -20,9 +20,8 @@ const MIN_SECRET_LENGTH = 32;
 /**
  * The key that signs session cookies: `secret`, else `NASC_SECRET` (share it between processes serving one
  * app), else the one kept in `secretFile`, else a random one held in memory, with a warning: sessions then
- * end when the process does, and several processes cannot share them. Nasc used to write `.nasc-secret` into
- * the working directory unasked, which surprised people and fails on read-only file systems; an app that
- * wants a file names it.
+ * end when the process does, and several processes cannot share them. No file is written unasked: that would
+ * surprise people and fail on read-only file systems; an app that wants a file names it.
  */
 export function resolveSecret(options: SecretOptions, logger: Logger): Buffer {
   const given = options.secret ?? process.env.NASC_SECRET;

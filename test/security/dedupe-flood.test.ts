@@ -1,8 +1,8 @@
 /**
  * At most once, under a flood: a client's event outcomes are kept per sender (its session), so other
  * sessions' traffic, however large, cannot push them out while the client may still send the event again.
- * The old single window of 100,000 outcomes for the whole server was flushed by 105,127 no-op events from
- * other sessions, after which the victim's resent event was applied again and overwrote a newer edit.
+ * The flood is larger than any single server-wide window of 100,000 outcomes: were the outcomes kept in one,
+ * the victim's resent event would be applied again and overwrite a newer edit.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

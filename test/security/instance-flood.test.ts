@@ -1,8 +1,7 @@
 /**
  * Growing the store from outside: mounting instances nobody named before, from fresh sessions (which cost
- * nothing), used to create each one for good: 100,000 of them took a default server from 9 MB of heap to
- * 174 MB, and a process with a smaller heap died. Now creation is limited per session and per process, so a
- * server with default settings, in a child process with a small heap, stays up and its heap stays small.
+ * nothing). Creation is limited per session and per process, so a server with default settings, in a child
+ * process with a small heap, stays up under such a flood and its heap stays small.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
