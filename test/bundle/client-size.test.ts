@@ -3,8 +3,10 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 
-// The budget of issue 3: one minified ES module, Lit included, at most 12 KB (12,288 B) gzip -9.
-const BUDGET_BYTES = 12 * 1024;
+// One minified ES module, Lit included, at most 14 KB (14,336 B) gzip -9. Issue 3 set 12 KB; issue 20 added
+// 2 KB for one connection per browser shared by its tabs (election, relay, mounts counted per tab, failover:
+// about 1.7 KB), keeping for other features the room they had under 12 KB.
+const BUDGET_BYTES = 14 * 1024;
 const bundle = readFileSync(new URL('../../client/nasc.js', import.meta.url));
 
 test('the production bundle fits the size budget', (t) => {
