@@ -26,6 +26,11 @@ export interface ClientEvent {
    * stream. Absent: the stream's own client sent it.
    */
   from?: string;
+  /**
+   * Which sending of this event this is, when it is not the first (2 for the first resend): the server counts
+   * resends, and applies the event once whatever it says.
+   */
+  attempt?: number;
 }
 
 /** The body of `POST /nasc/event`. */
@@ -84,7 +89,7 @@ export function validateClientEvent(
   if (!isPlainObject(input)) return reject('bad_shape', 'An event must be a JSON object.');
   // Each field read once, by name: this runs for every event, and a loop over field names (keyed loads) or a
   // spread to add `clientId` cost more than the checks themselves.
-  const { event: name, type, instance, payload, eventId, rev, from } = input;
+  const { event: name, type, instance, payload, eventId, rev, from, attempt } = input;
   const badId = checkId('event', name) ?? checkId('type', type) ?? checkId('instance', instance);
   if (badId) return badId;
   if (payload !== undefined && payload !== null && !isPlainObject(payload)) {
@@ -95,6 +100,9 @@ export function validateClientEvent(
     return reject('bad_field', 'Field "rev" must be a non-negative integer.');
   }
   if (from !== undefined && !isWireId(from)) return badField('from');
+  if (attempt !== undefined && !(Number.isSafeInteger(attempt) && (attempt as number) >= 1)) {
+    return reject('bad_field', 'Field "attempt" must be a positive integer.');
+  }
   const clientId = requireClientId ? input.clientId : undefined;
   if (requireClientId) {
     const badClient = checkId('clientId', clientId);
@@ -109,6 +117,7 @@ export function validateClientEvent(
   if (eventId !== undefined) event.eventId = eventId as string;
   if (rev !== undefined) event.rev = rev as number;
   if (from !== undefined) event.from = from as string;
+  if (attempt !== undefined) event.attempt = attempt as number;
   if (requireClientId) (event as PostedEvent).clientId = clientId as string;
   return { ok: true, value: event };
 }

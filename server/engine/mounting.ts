@@ -1,5 +1,6 @@
 import { PatchAction, ReservedEvent, type BindUpdatePatch, type ClientEvent, type JsonObject, type SchemaPatch, type SnapshotPatch } from '../../protocol/index.js';
 import type { Broker } from '../broker/broker.js';
+import type { ResumeReport } from '../observe/observer.js';
 import type { InstanceRecord, Store } from '../store/store.js';
 import type { Access } from './access.js';
 import type { Admission } from './admission.js';
@@ -8,6 +9,7 @@ import type { Caller } from './engine-options.js';
 import type { RegisteredHandler } from './handler-registry.js';
 import type { InstancePolicies } from './instance-policy.js';
 import { toJsonState } from './json-state.js';
+import { NascError } from './nasc-error.js';
 import { ackJson } from './patch-json.js';
 import type { HandleResult } from './rejection.js';
 import type { SchemaRegistry } from './schema-registry.js';
@@ -51,9 +53,9 @@ export class Mounting {
       try {
         state = toJsonState(await handler.mount({ ...event.payload, instance }));
       } catch (error) {
-        const failure = answers.failure(error, { type, instance, event: ReservedEvent.Mount, eventId, session: caller.session });
+        const failure = answers.failure(error, { type, instance: requested, event: ReservedEvent.Mount, eventId, session: caller.session });
         await answers.error(stream, { ...failure, eventId, type, instance: requested });
-        return { accepted: true, eventId };
+        return { accepted: true, eventId, outcome: error instanceof NascError ? 'rejected' : 'failed', code: failure.code };
       }
       created = await store.commit(type, instance, { state, rev: 1, expectedRev: 0, idleTtlMs: policies.idleTtl(type, 1) });
       record = created ? { state, rev: 1 } : await store.load(type, instance);
@@ -64,18 +66,20 @@ export class Mounting {
     const schemas = event.rev === undefined ? this.#schemaPatches(type, requested) : [];
     // A client holding a revision of an instance this mount just created held one that was deleted since:
     // whatever it shows belongs to that one, so it starts over from this one's snapshot.
-    await this.#bringUpToDate(stream, type, instance, record, known, schemas, requested, created && known > 0);
+    const resume = await this.#bringUpToDate(stream, type, instance, record, known, schemas, requested, created && known > 0);
     // The mount's own ack follows its answer, so the client knows the answer is complete (even when it was
     // empty: nothing missed). Only for a client that named the mount, to keep answers reproducible.
     if (event.eventId !== undefined) {
       await broker.sendDirect({ stream, message: `[${ackJson(eventId, type, instance, record.rev)}]` });
     }
-    return { accepted: true, eventId };
+    // A mount naming the revision its client holds is a resume: what it was sent is told.
+    return event.rev === undefined ? { accepted: true, eventId, outcome: 'mounted', rev: record.rev } : { accepted: true, eventId, outcome: 'mounted', rev: record.rev, resume };
   }
 
   /**
    * Subscribes a client to an instance and brings it from revision `known` to `record`: replay or snapshot.
    * `startOver`: the instance is not the one the client knew, so a snapshot marked `reset`, whatever `known` is.
+   * Returns what was sent.
    */
   async #bringUpToDate(
     stream: string,
@@ -86,15 +90,19 @@ export class Mounting {
     schemas: SchemaPatch[],
     requested: string,
     startOver: boolean,
-  ): Promise<void> {
+  ): Promise<ResumeReport> {
     const { store, broker } = this.#parts;
     const subscribeAt = (rev: number) => ({ type, instance, rev, subscribe: true, ...(requested === instance ? {} : { alias: requested }) });
     if (!startOver && known > 0 && known <= record.rev) {
       const missed = await store.readLog(type, instance, known);
       if (missed) {
         await broker.sendDirect({ stream, position: subscribeAt(known), ...(schemas.length ? { message: JSON.stringify(schemas) } : {}) });
-        for (const entry of missed) await broker.sendDirect({ stream, message: entry.batch, position: { type, instance, rev: entry.rev } });
-        return;
+        let bytes = 0;
+        for (const entry of missed) {
+          bytes += entry.batch.length;
+          await broker.sendDirect({ stream, message: entry.batch, position: { type, instance, rev: entry.rev } });
+        }
+        return { kind: 'replay', from: known, to: record.rev, batches: missed.length, bytes };
       }
     }
     const marker: SnapshotPatch = { action: PatchAction.Snapshot, type, instance, rev: record.rev };
@@ -104,7 +112,9 @@ export class Mounting {
     for (const [prop, value] of Object.entries(record.state)) {
       snapshot.push({ action: PatchAction.BindUpdate, type, instance, prop, value, rev: record.rev, snapshot: true });
     }
-    await broker.sendDirect({ stream, position: subscribeAt(record.rev), message: JSON.stringify(snapshot) });
+    const message = JSON.stringify(snapshot);
+    await broker.sendDirect({ stream, position: subscribeAt(record.rev), message });
+    return { kind: marker.reset ? 'reset' : 'snapshot', from: known, to: record.rev, batches: 0, bytes: message.length };
   }
 
   /** The schemas of the type and every type it references, named for the client's instance. */
