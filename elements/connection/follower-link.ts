@@ -64,13 +64,15 @@ export class FollowerLink implements Transport {
 
   /** The holder's stream changed state, or another tab holds it now. */
   told(news: HolderState): void {
-    const wasLive = this.state === ConnectionState.Live && news.holder === this.#holder;
+    const wasLive = this.state === ConnectionState.Live;
+    const moved = news.holder !== this.#holder;
     this.#holder = news.holder;
     this.kind = news.kind;
     this.attempt = news.attempt;
     this.state = news.state;
     if (news.state === ConnectionState.Live) {
-      if (!wasLive) this.#owner.live(news.kind);
+      // Another tab's stream is another stream: the mounts and unanswered events go again on it.
+      if (!wasLive || moved) this.#owner.live(news.kind);
       return;
     }
     // Sends the holder may never answer go again once a stream is live (the server applies each id once).

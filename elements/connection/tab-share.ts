@@ -149,6 +149,8 @@ export class TabShare {
     this.#release = undefined;
     this.#watches.abort();
     this.#tabs.clear();
+    // Whoever holds the connection next is told of this tab, even a tab that held it before this one did.
+    this.#holder = '';
     if (this.#closed) return;
     this.#owner.use((this.#follower = new FollowerLink(this.#id, this.#links, (request) => this.#post(request))));
     this.#hello();

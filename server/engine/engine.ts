@@ -152,6 +152,8 @@ export class NascEngine {
     const stream = connectionKey(caller);
     const client = event.from === undefined ? stream : `${stream}\u001f${event.from}`;
     const sender: Caller = event.from === undefined ? caller : { session: caller.session, clientId: event.from };
+    // A handler's `clientId` is always one of the caller's session, whichever stream carried the event.
+    if (sender !== caller && this.#streams.heldByOther(sender)) return clientIdTaken(eventId);
     // Per client, and per session too: client ids are the caller's to choose, so a flood could name a new
     // one for every event. A session (one browser) gets twice a tab's budget.
     const limited = this.#admission.event(client, sender, event, eventId, stream);

@@ -1,7 +1,8 @@
 /**
- * The tab holding a browser's shared connection goes away (closed, then another holder's renderer killed)
- * while five other tabs send events through it: another tab takes the connection over within a second, the
- * tabs keep updating, and every event is applied exactly once, in each tab's order, re-sent at most once.
+ * The tab holding a browser's shared connection goes away (closed, then another holder's renderer killed;
+ * reloaded; hidden) while other tabs send events through it: another tab takes the connection over within a
+ * second, the tabs keep updating, and every event is applied exactly once, in each tab's order, re-sent at
+ * most once.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -35,6 +36,12 @@ async function openTab(context: BrowserContext, url: string): Promise<Page> {
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT_MS);
   await page.goto(url);
+  await record(page);
+  return page;
+}
+
+/** Starts recording in the page (again after a reload), and waits until it is live. */
+async function record(page: Page): Promise<void> {
   await page.evaluate(async () => {
     const nasc = (await import('/nasc/nasc.js' as string)) as Nasc;
     const connection = nasc.getPageConnection();
@@ -46,7 +53,6 @@ async function openTab(context: BrowserContext, url: string): Promise<Page> {
     });
   });
   await until(page, () => (window as unknown as { nasc: Nasc }).nasc.getPageConnection().state === 'live', null, 'the tab is live');
-  return page;
 }
 
 function holds(page: Page): Promise<boolean> {
@@ -183,5 +189,58 @@ for (const transport of ['sse', 'ws'] as const) {
     await background.evaluate(() => Promise.all((window as unknown as { tab: TabRecord }).tab.pending));
     assert.deepEqual((await server.tally()).c_0, [0, 1, 2]);
     await converge([visible, background], await server.tally());
+
+    // And back: the tab that held it first holds it again, and the other, which it held for before, follows.
+    const backAt = Date.now();
+    await visible.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await background.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'visible' });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await takenOverAt([background], backAt);
+    assert.equal(await holds(visible), false);
+    await send([background, visible], 3, 3);
+    await Promise.all([background, visible].map((page) => page.evaluate(() => Promise.all((window as unknown as { tab: TabRecord }).tab.pending))));
+    const tally = await server.tally();
+    assert.deepEqual([tally.c_0, tally.c_1], [[0, 1, 2, 3, 4, 5], [3, 4, 5]]);
+    await converge([visible, background], tally);
+  });
+}
+
+for (const transport of ['sse', 'ws'] as const) {
+  test(`over ${transport.toUpperCase()}: the holder reloads with events on the way; another tab takes over within a second, and every tab's events are applied once`, { timeout: 120_000 }, async (t) => {
+    const server = await startTallyPageServer();
+    t.after(() => server.close());
+    const context = await browser.newContext();
+    t.after(() => context.close());
+    const url = `${server.url}?transport=${transport}`;
+    const holder = await openTab(context, url);
+    const others = [await openTab(context, url), await openTab(context, url)];
+    assert.equal(await holds(holder), true);
+    // The holder's events wait in its outbox, which a reload keeps (sessionStorage) and sends again.
+    await send([holder, ...others], 0, 20);
+    const reloadedAt = Date.now();
+    const reloading = holder.reload();
+    const failoverMs = (await takenOverAt(others, reloadedAt)) - reloadedAt;
+    await reloading;
+    await record(holder);
+    assert.equal(await holds(holder), false, 'back from its reload, the tab shares the connection another tab holds now');
+    const outcomes = await Promise.all(others.map((page) => page.evaluate(async () => (await Promise.all((window as unknown as { tab: TabRecord }).tab.pending)).map((result) => result.ok))));
+    for (const results of outcomes) assert.deepEqual(results, Array(20).fill(true), 'every event acknowledged');
+    await until(
+      others[0]!,
+      ({ type, instance }) => ((window as unknown as { nasc: Nasc }).nasc.getPageConnection().snapshot(type, instance).c_0 as unknown[] | undefined)?.length === 20,
+      TALLY,
+      "the reloaded tab's events are all applied",
+    );
+    const tally = await server.tally();
+    const all = Array.from({ length: 20 }, (_, seq) => seq);
+    for (let client = 0; client < 3; client++) assert.deepEqual(tally[`c_${client}`], all, `tab ${client}'s events, once each, in order`);
+    await converge([holder, ...others], tally);
+    t.diagnostic(`${transport}: taken over ${failoverMs} ms after the holder started reloading`);
+    assert.ok(failoverMs < 1_000, `within a second (${failoverMs} ms)`);
   });
 }

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { parseScrape } from '../support/prometheus-scrape.js';
 import { launchBrowser, openDemo, until, waitForBadge, WAIT_MS } from './support/browser.js';
 import { addTodo, waitForText } from './support/demo-page.js';
 import { DemoServer } from './support/demo-server.js';
@@ -34,6 +35,12 @@ async function openTabs(context: BrowserContext, url: string, count: number): Pr
     pages.push(page);
   }
   return pages;
+}
+
+/** The server's own count of its streams (`/nasc/metrics`): open now, and opened since it started. */
+async function streams(server: DemoServer, transport: 'sse' | 'ws'): Promise<{ open: number; opened: number }> {
+  const scrape = parseScrape(await (await fetch(`${server.origin}/nasc/metrics`)).text());
+  return { open: scrape.value('nasc_streams_open', { transport }), opened: scrape.value('nasc_streams_opened_total', { transport }) };
 }
 
 /** Whether each tab uses another tab's connection, as its badge says. */
@@ -76,11 +83,14 @@ for (const transport of ['sse', 'ws'] as const) {
     const flags = await sharedFlags(tabs);
     assert.equal(flags.filter((flag) => flag === 'false').length, 1, `one tab holds the connection, nine share it: ${flags}`);
     assert.match(await tabs[1]!.locator('#connection-badge').innerText(), /shared/);
+    // The server saw one stream from the ten tabs, ever: none of them opened its own, even for a moment.
+    assert.deepEqual(await streams(server, transport), { open: 1, opened: 1 }, 'one stream for the browser');
 
     const other = await openDemo(browser, server.url(transport));
     t.after(() => other.context.close());
-    // The server counts its streams: one for the ten tabs, one for the other browser.
+    // One for the ten tabs, one for the other browser: the server's count, and the demo's (which shows it).
     for (const page of [...tabs, other.page]) await waitForText(page, PRESENCE, '2');
+    assert.deepEqual(await streams(server, transport), { open: 2, opened: 2 });
 
     const ms = await spread(other.page, tabs, 'From the other browser');
     t.diagnostic(`${transport}: a change in another browser showed in all 10 tabs after ${ms} ms`);
@@ -100,6 +110,7 @@ test('two browsers (contexts) never share: each has its own connection and sees 
   const [a, b] = await Promise.all(contexts.map((context) => openTabs(context, server.url(), 2)));
   for (const pages of [a!, b!]) assert.deepEqual((await sharedFlags(pages)).sort(), ['false', 'true'], 'one holder per browser');
   for (const page of [...a!, ...b!]) await waitForText(page, PRESENCE, '2');
+  assert.equal((await streams(server, 'sse')).open, 2, 'a stream per browser');
   // Profiles are per session: A's name reaches A's other tab only.
   await a![1]!.getByLabel('Name').fill('Browser A');
   await a![1]!.getByRole('button', { name: 'Save profile' }).click();
@@ -126,6 +137,7 @@ for (const transport of ['sse', 'ws'] as const) {
     const tabs = [...(await openTabs(optedOut, server.url(transport), 2)), ...(await openTabs(bare, server.url(transport), 2))];
     assert.deepEqual(await sharedFlags(tabs), ['false', 'false', 'false', 'false'], 'no tab shares');
     for (const page of tabs) await waitForText(page, PRESENCE, '4');
+    assert.equal((await streams(server, transport)).open, 4, 'a stream per tab');
     await spread(tabs[3]!, tabs, 'Per tab');
   });
 }

@@ -85,6 +85,16 @@ test("a tab's refused event stops leading once the shared stream opens anew, as 
   await engine.shutdown();
 });
 
+test("`from` never names a tab of another session: a handler's clientId is always the caller session's", async () => {
+  const { engine, caller, senders, event } = setup();
+  await engine.handle(caller, { event: 'mount', type: 'Counter', instance: 'c', payload: {}, eventId: 'm' });
+  engine.open({ session: 'browser-2', clientId: 'their-tab' }, recordingChannel());
+  const refused = await engine.handle(caller, event('x1', 'their-tab'));
+  assert.equal(!refused.accepted && refused.code, 'client_id_taken');
+  assert.deepEqual(senders, []);
+  await engine.shutdown();
+});
+
 test('`from` must be an id', () => {
   const base = { event: 'add', type: 'Counter', instance: 'c', payload: {} };
   const checked = validateClientEvent({ ...base, from: 'tab-a' });
