@@ -123,10 +123,17 @@ for (const transport of ['sse', 'ws'] as const) {
     const server = await DemoServer.start({ memory: true });
     t.after(() => server.dispose());
     const optedOut = await browser.newContext();
-    await optedOut.route((url) => url.pathname === '/', async (route) => {
-      const response = await route.fetch();
-      const html = (await response.text()).replace('<body>', '<body><na-connection share="off"></na-connection>');
-      await route.fulfill({ response, body: html });
+    // The page as if its author had written `<na-connection share="off">` first in its body. (Not by
+    // rewriting the response: Chromium then treats the page as public and blocks its WebSocket to 127.0.0.1.)
+    await optedOut.addInitScript(() => {
+      const observer = new MutationObserver(() => {
+        if (!document.body) return;
+        observer.disconnect();
+        const settings = document.createElement('na-connection');
+        settings.setAttribute('share', 'off');
+        document.body.prepend(settings);
+      });
+      observer.observe(document, { childList: true, subtree: true });
     });
     const bare = await browser.newContext();
     await bare.addInitScript(() => {
@@ -136,6 +143,7 @@ for (const transport of ['sse', 'ws'] as const) {
     t.after(() => Promise.all([optedOut.close(), bare.close()]));
     const tabs = [...(await openTabs(optedOut, server.url(transport), 2)), ...(await openTabs(bare, server.url(transport), 2))];
     assert.deepEqual(await sharedFlags(tabs), ['false', 'false', 'false', 'false'], 'no tab shares');
+    for (const page of tabs) assert.equal(await page.locator('#connection-badge').getAttribute('data-transport'), transport);
     for (const page of tabs) await waitForText(page, PRESENCE, '4');
     assert.equal((await streams(server, transport)).open, 4, 'a stream per tab');
     await spread(tabs[3]!, tabs, 'Per tab');

@@ -29,6 +29,8 @@ export async function startTallyPageServer(): Promise<TallyPageServer> {
     logger: createMemoryLogger(),
     sessions: { secret: 'nasc-shared-tabs-secret-0123456789abcdef' },
     limits: { eventsPerSecond: 10_000, eventBurst: 10_000, creationBurst: 1_000 },
+    // What the server did (mounts, unmounts, streams), read in-process by the tests.
+    metrics: true,
   });
   const page = `<!doctype html><meta charset="utf-8"><title>tally</title>
 <script type="module" src="/nasc/nasc.js"></script>
