@@ -85,7 +85,7 @@ export class TabShare {
   /** The holder's stream changed state: the other tabs follow it. */
   announce(reason?: string, delay?: number): void {
     const { transport, state, attempt } = this.#stream;
-    if (this.#release && transport) this.#post({ t: 'state', holder: this.#id, kind: transport.kind, state, attempt, reason, delay });
+    if (this.#release && transport) this.#post({ t: 'state', holder: this.#id, client: this.#links.endpoint().clientId, kind: transport.kind, state, attempt, reason, delay });
   }
 
   /** A message of the holder's stream, for the other tabs (before the holder itself reads it). */

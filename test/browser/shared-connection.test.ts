@@ -97,6 +97,24 @@ for (const transport of TRANSPORTS) {
       ok((await follower.send('Echo', instance, 'set', { n: 8 })).ok, 'its events go on its own stream now');
     });
 
+    it('mounts the following tab again when the holder opens its stream anew under another client id', async () => {
+      const { holder, follower } = await pair(transport, uid());
+      // An instance only the follower shows: nothing the holder mounts for itself brings it to the new stream.
+      const instance = uid();
+      watch(follower, instance, { n: 0 });
+      await waitForValue(follower, 'Echo', instance, 'n', 0);
+      const before = holder.clientId;
+      // What a duplicated tab's twin says: this id is mine. The holder takes a new one and reopens at once.
+      const ids = new BroadcastChannel('nasc:client-ids');
+      ids.postMessage({ kind: 'taken', clientId: before, born: 0 });
+      ids.close();
+      await waitFor(() => holder.clientId !== before && holder.state === 'live', 'the holder is live under a new id');
+      await otherClient('Echo', instance, 'set', { n: 9 });
+      await waitForValue(follower, 'Echo', instance, 'n', 9);
+      ok((await follower.send('Echo', instance, 'set', { n: 10 })).ok, "the follower's events reach the new stream");
+      await waitForValue(follower, 'Echo', instance, 'n', 10);
+    });
+
     it('keeps a connection of its own when the page opts out, or when the browser has no Web Locks', async () => {
       const instance = uid();
       const optedOut = [tab(transport, false), tab(transport, false)];
