@@ -1,7 +1,7 @@
 /**
  * The demo in many tabs of one browser, on the HTTP/1.1 server `npm start` runs: the tabs share one
  * connection (the server's presence count, which counts streams, says one per browser), so ten tabs over SSE
- * all load and go live where the seventh used to wait forever for one of the six connections per host.
+ * all load and go live (a connection each would leave the seventh waiting for one of the six per host).
  * Two browsers (contexts) never share; the page's opt-out and a browser without the APIs fall back to a
  * connection per tab.
  */
