@@ -13,8 +13,8 @@ import { afterEach, describe, it } from '../browser-support/mocha.js';
 const open: PageConnection[] = [];
 
 /** A connection as a tab's page connection is: its client id the tab's own, sharing allowed. */
-function tab(transport: TransportKind, share = true): PageConnection {
-  const connection = new PageConnection({ transport, base: BASE, share });
+function tab(transport: TransportKind, share = true, base = BASE): PageConnection {
+  const connection = new PageConnection({ transport, base, share });
   open.push(connection);
   return connection;
 }
@@ -113,6 +113,15 @@ for (const transport of TRANSPORTS) {
       await waitForValue(follower, 'Echo', instance, 'n', 9);
       ok((await follower.send('Echo', instance, 'set', { n: 10 })).ok, "the follower's events reach the new stream");
       await waitForValue(follower, 'Echo', instance, 'n', 10);
+    });
+
+    it('shares only between connections to the same base', async () => {
+      const instance = uid();
+      // Another base, as far as the tabs can tell (its query changes no route): another connection.
+      const [a, b, c] = [tab(transport), tab(transport, true, `${BASE}?elsewhere`), tab(transport)];
+      for (const connection of [a, b, c]) watch(connection, instance, { n: 0 });
+      await waitFor(() => [a, b, c].every((connection) => connection.state === 'live'), 'all live');
+      deepEqual([a.shared, b.shared, c.shared], [false, false, true], 'the second base has a connection of its own; the first base is shared');
     });
 
     it('keeps a connection of its own when the page opts out, or when the browser has no Web Locks', async () => {
