@@ -5,9 +5,9 @@
  * and the follower takes the stream over when the holder goes.
  */
 import '../../elements/index.js';
-import { PageConnection, type InstanceChange, type TransportKind } from '../../elements/index.js';
+import { PageConnection, type InstanceChange, type NascSendEvent, type TransportKind } from '../../elements/index.js';
 import { deepEqual, equal, ok } from '../browser-support/assert.js';
-import { BASE, otherClient, TRANSPORTS, uid, waitFor, waitForValue } from '../browser-support/harness.js';
+import { BASE, nextEvent, otherClient, TRANSPORTS, uid, waitFor, waitForValue } from '../browser-support/harness.js';
 import { afterEach, describe, it } from '../browser-support/mocha.js';
 
 const open: PageConnection[] = [];
@@ -78,8 +78,14 @@ for (const transport of TRANSPORTS) {
       const { holder, follower, leave } = await pair(transport, instance);
       // The follower stops showing the instance (its unmount goes a second later); the holder still shows
       // it, so the stream must stay subscribed.
+      const unmounting = nextEvent<NascSendEvent>(follower, 'nasc-send', ({ event }) => event.event === 'unmount' && event.instance === instance);
       leave.get(follower)!();
-      await new Promise((resolve) => setTimeout(resolve, 1_300));
+      await unmounting;
+      // The holder sends a tab's mounts and unmounts one after another: once a mount the follower makes after
+      // its unmount is answered, the unmount was handled (and, were it sent, applied).
+      const next = uid();
+      watch(follower, next, { n: 0 });
+      await waitForValue(follower, 'Echo', next, 'n', 0);
       await otherClient('Echo', instance, 'set', { n: 5 });
       await waitForValue(holder, 'Echo', instance, 'n', 5);
     });
