@@ -1,4 +1,4 @@
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { benchId, type Transport } from './bench-session.js';
 import type { BenchConfig } from './bench-config.js';
 import { comparison, measureOrNaN, runOrder, type Comparison } from './comparison.js';
@@ -36,46 +36,55 @@ export async function measureClicks(browser: Browser, url: string, clicks: numbe
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
-    await page.goto(url);
-    await page.waitForFunction(() => /^(true|false)$/.test(document.querySelector('#out')?.textContent?.trim() ?? ''), undefined, {
-      timeout: READY_TIMEOUT_MS,
-    });
-    // Without isolation performance.now() moves in 100 µs steps, a tenth of the WS figures being compared.
-    if (!(await page.evaluate(() => crossOriginIsolated))) throw new Error(`${url} is not cross-origin isolated: timings would be coarse`);
-    const times = await page.evaluate(
-      async ({ total, gap }) => {
-        const button = document.getElementById('toggle')!;
-        const out = document.getElementById('out')!;
-        const durations: number[] = [];
-        for (let i = 0; i < total; i++) {
-          const before = out.textContent;
-          const duration = await new Promise<number>((resolve) => {
-            let started = 0;
-            const observer = new MutationObserver(() => {
-              if (out.textContent === before) return;
-              clearTimeout(timer);
-              observer.disconnect();
-              resolve(performance.now() - started);
-            });
-            const timer = setTimeout(() => {
-              observer.disconnect();
-              resolve(-1);
-            }, 5_000);
-            observer.observe(out, { subtree: true, childList: true, characterData: true });
-            started = performance.now();
-            button.click();
-          });
-          durations.push(duration);
-          await new Promise((resolve) => setTimeout(resolve, gap));
-        }
-        return durations;
-      },
-      { total: warmup + clicks, gap: gapMs },
-    );
-    return times.slice(warmup);
+    await openClickPage(page, url);
+    return (await timeClicks(page, warmup + clicks, gapMs)).slice(warmup);
   } finally {
     await context.close();
   }
+}
+
+/** Loads the click page and waits until it shows its value, with fine-grained timers. */
+export async function openClickPage(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.waitForFunction(() => /^(true|false)$/.test(document.querySelector('#out')?.textContent?.trim() ?? ''), undefined, {
+    timeout: READY_TIMEOUT_MS,
+  });
+  // Without isolation performance.now() moves in 100 µs steps, a tenth of the WS figures being compared.
+  if (!(await page.evaluate(() => crossOriginIsolated))) throw new Error(`${url} is not cross-origin isolated: timings would be coarse`);
+}
+
+/** `total` clicks on an open click page, `gapMs` apart: each one's time until the DOM showed it (−1: never). */
+export function timeClicks(page: Page, total: number, gapMs: number): Promise<number[]> {
+  return page.evaluate(
+    async ({ total, gap }) => {
+      const button = document.getElementById('toggle')!;
+      const out = document.getElementById('out')!;
+      const durations: number[] = [];
+      for (let i = 0; i < total; i++) {
+        const before = out.textContent;
+        const duration = await new Promise<number>((resolve) => {
+          let started = 0;
+          const observer = new MutationObserver(() => {
+            if (out.textContent === before) return;
+            clearTimeout(timer);
+            observer.disconnect();
+            resolve(performance.now() - started);
+          });
+          const timer = setTimeout(() => {
+            observer.disconnect();
+            resolve(-1);
+          }, 5_000);
+          observer.observe(out, { subtree: true, childList: true, characterData: true });
+          started = performance.now();
+          button.click();
+        });
+        durations.push(duration);
+        await new Promise((resolve) => setTimeout(resolve, gap));
+      }
+      return durations;
+    },
+    { total, gap: gapMs },
+  );
 }
 
 /**

@@ -117,6 +117,13 @@ export function renderReport(report: BenchReport): string {
   );
   lines.push('## 3. Round-trip latency', '', '### Event → patch, Node client', '', comparisonTable(figures.latency));
   lines.push('### Click → DOM updated, headless Chromium', '', comparisonTable(figures.clicks, 'floor'));
+  lines.push(
+    '### Click → DOM in a tab sharing another tab’s connection',
+    '',
+    'Two tabs of the click page in one browser: "Nasc" is the tab that uses the other tab\'s connection, "holding tab" the tab holding it, measured one after the other in each run.',
+    '',
+    comparisonTable(figures.sharedTabs ?? [], 'holding tab'),
+  );
   lines.push('## 4. Idle connections', '', comparisonTable(figures.idleMemory), comparisonTable(figures.idleFailures, 'bare', false));
   lines.push('## 5. Fan-out', '', '"last": until every receiver had the event; "half": until half of them had it (p50 over the events of a run).', '');
   lines.push(comparisonTable(figures.fanOut));

@@ -3,7 +3,7 @@
  * bare baseline side by side, and writes docs/benchmarks.md.
  *
  *   --smoke            tiny counts, one run each, under a minute; writes dist/bench/benchmarks-smoke.md
- *   --only=a,b         only these sections: size, throughput, latency, clicks, fanout, idle; writes
+ *   --only=a,b         only these sections: size, throughput, latency, clicks, tabs, fanout, idle; writes
  *                      dist/bench/benchmarks-partial.md and its figures beside it (docs/ keeps the full run)
  *   --out=path         where to write the report
  *   --profile=dir      run the Nasc servers under `node --cpu-prof`, write profiles to dir and print summaries
@@ -28,9 +28,10 @@ import { formatProfileSummary } from './profile-summary.js';
 import { renderReport } from './report.js';
 import { LOAD_CORE, startServer, type BenchServer, type StartOptions } from './server-process.js';
 import { checkTargets, type BenchFigures } from './targets.js';
+import { runSharedTabClicks } from './shared-tab-clicks.js';
 import { runThroughput } from './throughput.js';
 
-const SECTIONS = ['size', 'throughput', 'latency', 'clicks', 'fanout', 'idle'] as const;
+const SECTIONS = ['size', 'throughput', 'latency', 'clicks', 'tabs', 'fanout', 'idle'] as const;
 type Section = (typeof SECTIONS)[number];
 /** A hard stop, whatever happens: the full run takes about 10 minutes on two cores. */
 const HARD_LIMIT_MS = 30 * 60_000;
@@ -135,6 +136,7 @@ async function main(): Promise<void> {
   }
   if (wanted('latency')) figures.latency = await withServers('latency', (servers) => runLatency(servers, config, log));
   if (wanted('clicks')) figures.clicks = await withServers('clicks', (servers) => runClickLatency(servers, config, log));
+  if (wanted('tabs')) figures.sharedTabs = await withServers('tabs', (servers) => runSharedTabClicks(servers.nasc, config, log));
   if (wanted('fanout')) figures.fanOut = await withServers('fanout', (servers) => runFanOut(servers, config, log));
   if (wanted('idle')) {
     const idle = await runIdle(config, startOptions('idle'), log);

@@ -21,6 +21,12 @@ export interface ClientEvent {
   /** On `mount` only: the last revision of this instance the client holds, so the server sends what it missed. */
   rev?: number;
   /**
+   * The client id of the tab that sent the event, when another tab's stream carries it (the tabs of a browser
+   * share one connection): limits, order and the handler's `clientId` are this tab's, the answers go to the
+   * stream. Absent: the stream's own client sent it.
+   */
+  from?: string;
+  /**
    * Which sending of this event this is, when it is not the first (2 for the first resend): the server counts
    * resends, and applies the event once whatever it says.
    */
@@ -45,7 +51,7 @@ export interface EventAccepted<T> {
   value: T;
 }
 
-/** Longest id accepted in `type`, `instance`, `event`, `eventId` and `clientId`. */
+/** Longest id accepted in `type`, `instance`, `event`, `eventId`, `clientId` and `from`. */
 export const MAX_ID_LENGTH = 200;
 
 // Ids end up in SSE frames, log lines, store keys and URI-encoded cursors: printable ASCII and non-control
@@ -83,7 +89,7 @@ export function validateClientEvent(
   if (!isPlainObject(input)) return reject('bad_shape', 'An event must be a JSON object.');
   // Each field read once, by name: this runs for every event, and a loop over field names (keyed loads) or a
   // spread to add `clientId` cost more than the checks themselves.
-  const { event: name, type, instance, payload, eventId, rev, attempt } = input;
+  const { event: name, type, instance, payload, eventId, rev, from, attempt } = input;
   const badId = checkId('event', name) ?? checkId('type', type) ?? checkId('instance', instance);
   if (badId) return badId;
   if (payload !== undefined && payload !== null && !isPlainObject(payload)) {
@@ -93,6 +99,7 @@ export function validateClientEvent(
   if (rev !== undefined && !(Number.isSafeInteger(rev) && (rev as number) >= 0)) {
     return reject('bad_field', 'Field "rev" must be a non-negative integer.');
   }
+  if (from !== undefined && !isWireId(from)) return badField('from');
   if (attempt !== undefined && !(Number.isSafeInteger(attempt) && (attempt as number) >= 1)) {
     return reject('bad_field', 'Field "attempt" must be a positive integer.');
   }
@@ -109,6 +116,7 @@ export function validateClientEvent(
   };
   if (eventId !== undefined) event.eventId = eventId as string;
   if (rev !== undefined) event.rev = rev as number;
+  if (from !== undefined) event.from = from as string;
   if (attempt !== undefined) event.attempt = attempt as number;
   if (requireClientId) (event as PostedEvent).clientId = clientId as string;
   return { ok: true, value: event };

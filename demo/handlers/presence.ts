@@ -1,6 +1,6 @@
 import { defineHandler } from 'nasc/server';
 
-/** How many browser tabs have a stream open to this server. */
+/** How many streams are open to this server: one per browser (its tabs share one), or per tab that opted out. */
 export interface Presence {
   online: number;
 }

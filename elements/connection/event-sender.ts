@@ -6,6 +6,9 @@ import { ConnectionState, type StreamLink } from './stream-link.js';
 import { randomId } from './tab-storage.js';
 import { TransportKind, type SendResult } from './transport.js';
 
+/** The stream the sender sends on: the tab's own, or another tab's (a `FollowerLink`), which the same surface serves. */
+export type SenderLink = Pick<StreamLink, 'transport' | 'state' | 'attempt' | 'fail'>;
+
 /** The result of one event, once acknowledged. */
 export type EventResult = { ok: true; eventId: string; rev: number } | ({ ok: false } & ErrorPatch);
 
@@ -37,7 +40,8 @@ const ACCEPTED_ACK_TIMEOUT_MS = 5_000;
 export class EventSender {
   readonly outbox: Outbox;
   ackTimeoutMs = DEFAULT_ACK_TIMEOUT_MS;
-  readonly #link: StreamLink;
+  /** Changes when the tab starts or stops using another tab's connection. */
+  link: SenderLink;
   readonly #owner: SenderOwner;
   readonly #control: ClientEvent[] = [];
   readonly #waiters = new Map<string, Waiter>();
@@ -55,14 +59,19 @@ export class EventSender {
   readonly #eventIdPrefix = `${randomId()}.`;
   #eventCount = 0;
 
-  constructor(clientId: string, link: StreamLink, owner: SenderOwner) {
+  constructor(clientId: string, link: SenderLink, owner: SenderOwner) {
     this.outbox = new Outbox(clientId);
-    this.#link = link;
+    this.link = link;
     this.#owner = owner;
   }
 
   nextEventId(): string {
     return this.#eventIdPrefix + (++this.#eventCount).toString(36);
+  }
+
+  /** Whether an event id is this sender's: made here, or waiting in its outbox (sent before a reload). */
+  owns(eventId: string): boolean {
+    return eventId.startsWith(this.#eventIdPrefix) || this.outbox.has(eventId);
   }
 
   /** Queues an event; resolves with its outcome. `origin` carries `na-pending` meanwhile. */
@@ -123,11 +132,11 @@ export class EventSender {
 
   /** Sends control events first, then queued events, within the transport's window. */
   async pump(): Promise<void> {
-    const transport = this.#link.transport;
+    const transport = this.link.transport;
     if (this.#pumping || !transport || performance.now() < this.#pausedUntil) return;
     this.#pumping = true;
     try {
-      while (transport === this.#link.transport && transport.canSend) {
+      while (transport === this.link.transport && transport.canSend) {
         const control = this.#control.shift();
         if (control) {
           const sending = transport.send(control);
@@ -194,8 +203,8 @@ export class EventSender {
   #expectAck(entry: OutboxEntry): void {
     const sentAt = entry.sentAt;
     setTimeout(() => {
-      if (!entry.accepted || entry.sentAt !== sentAt || !this.outbox.holds(entry) || this.#link.state !== ConnectionState.Live) return;
-      this.#link.fail('no ack for an accepted event');
+      if (!entry.accepted || entry.sentAt !== sentAt || !this.outbox.holds(entry) || this.link.state !== ConnectionState.Live) return;
+      this.link.fail('no ack for an accepted event');
     }, ACCEPTED_ACK_TIMEOUT_MS);
   }
 
@@ -203,7 +212,7 @@ export class EventSender {
   #watchAcks(): void {
     this.#ackTimer ??= setTimeout(() => {
       this.#ackTimer = undefined;
-      const state = this.#link.state;
+      const state = this.link.state;
       if (state === ConnectionState.Closed) return;
       if (state === ConnectionState.Live && this.outbox.expire(performance.now() - this.ackTimeoutMs) > 0) this.pump();
       if (this.outbox.inFlight) this.#watchAcks();
@@ -212,7 +221,7 @@ export class EventSender {
 
   #retryLater(result: Extract<SendResult, { status: 'retry' }>): void {
     // Without a stated wait, each failure in a row waits longer (a server answering 5xx is not hammered).
-    const delay = Math.ceil(result.retryAfterMs ?? backoffDelay(this.#link.attempt + this.#sendFailures++, 250, 5_000));
+    const delay = Math.ceil(result.retryAfterMs ?? backoffDelay(this.link.attempt + this.#sendFailures++, 250, 5_000));
     // Several refusals arrive together (a pipelined burst): the longest wait stands, not the last one told.
     if (performance.now() + delay <= this.#pausedUntil) return;
     this.#pausedUntil = performance.now() + delay;

@@ -1,29 +1,39 @@
 import type { ClientEvent, ErrorPatch, Patch } from '../../protocol/index.js';
 import type { TransportKind } from './transport.js';
 
-/** The page connection's stream delivered its first message: it is live. */
+/**
+ * The page connection's stream delivered its first message: it is live. `shared`: the stream is another
+ * tab's (the tabs of a browser share one connection to a server), not this tab's own.
+ */
 export class NascConnectedEvent extends Event {
   static readonly eventName = 'nasc-connected';
   readonly transport: TransportKind;
-  constructor(transport: TransportKind) {
+  readonly shared: boolean;
+  constructor(transport: TransportKind, shared = false) {
     super(NascConnectedEvent.eventName);
     this.transport = transport;
+    this.shared = shared;
   }
 }
 
-/** The stream dropped; the connection tries again after `retryInMs` (attempt `attempt`). */
+/**
+ * The stream dropped; the connection tries again after `retryInMs` (attempt `attempt`). `shared`: the stream
+ * was another tab's, which retries itself (or another tab takes it over).
+ */
 export class NascDisconnectedEvent extends Event {
   static readonly eventName = 'nasc-disconnected';
   readonly transport: TransportKind;
   readonly reason: string;
   readonly attempt: number;
   readonly retryInMs: number;
-  constructor(transport: TransportKind, reason: string, attempt: number, retryInMs: number) {
+  readonly shared: boolean;
+  constructor(transport: TransportKind, reason: string, attempt: number, retryInMs: number, shared = false) {
     super(NascDisconnectedEvent.eventName);
     this.transport = transport;
     this.reason = reason;
     this.attempt = attempt;
     this.retryInMs = retryInMs;
+    this.shared = shared;
   }
 }
 

@@ -71,6 +71,11 @@ export class Outbox {
     if (entry) entry.accepted = true;
   }
 
+  /** Whether an event of this id waits here. */
+  has(eventId: string): boolean {
+    return this.#entries.some((entry) => entry.event.eventId === eventId);
+  }
+
   /** Whether `entry` still waits here (it was neither settled nor dropped). */
   holds(entry: OutboxEntry): boolean {
     return this.#entries.includes(entry);

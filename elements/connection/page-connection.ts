@@ -1,5 +1,6 @@
 import type { AckPatch, ErrorPatch, JsonObject, JsonValue, Patch } from '../../protocol/index.js';
 import { warnOnce } from '../dev/dev-mode.js';
+import type { ConnectionOptions } from './connection-options.js';
 import {
   NascConnectedEvent,
   NascDisconnectedEvent,
@@ -9,30 +10,21 @@ import {
   type PageConnectionEventMap,
 } from './events.js';
 import { EventSender, type EventResult } from './event-sender.js';
+import { CONNECTION_MOVES, type FollowerLink } from './follower-link.js';
 import { InstanceMirror, instanceKey, type InstanceListener } from './instance-mirror.js';
-import { ConnectionState, StreamLink } from './stream-link.js';
+import { ConnectionState, StreamLink, type StreamLinkOwner } from './stream-link.js';
 import { TabIdentity } from './tab-identity.js';
+import { TabShare } from './tab-share.js';
 import { TransportKind } from './transport.js';
 import { chooseTransport, defaultBase, toBaseUrl, type TransportPreference } from './transport-choice.js';
 
 export { ConnectionState } from './stream-link.js';
+export type { ConnectionOptions } from './connection-options.js';
 export type { EventResult } from './event-sender.js';
 export type { InstanceChange, InstanceListener } from './instance-mirror.js';
 
 /** What the page asks for: a transport, or `auto` (URL, then scopes, then SSE). */
 export type { TransportPreference } from './transport-choice.js';
-
-/** Page-level settings; they count only before the connection starts. */
-export interface ConnectionOptions {
-  transport?: TransportPreference;
-  /** Where the Nasc routes are mounted, e.g. `/nasc` or `https://api.example.com/nasc`. */
-  base?: string | URL;
-  /**
-   * How long an event may wait on the wire for its ack or error before it is sent again (default 20,000 ms).
-   * The server applies each event id once, so a repeat only fetches the answer that was lost.
-   */
-  ackTimeoutMs?: number;
-}
 
 /**
  * The connection's events, typed (declaration merging: the methods are `EventTarget`'s own, so this costs the
@@ -57,8 +49,10 @@ export interface PageConnection {
  * The page's one connection to a Nasc server: the facade over its parts. The {@link StreamLink} keeps one
  * stream (SSE or WebSocket, picked once) open, the {@link InstanceMirror} keeps the page's copy of every
  * instance it shows in revision order, the {@link EventSender} sends mounts and events in order through
- * disconnects and reloads, and the {@link TabIdentity} names this tab to the server. This class wires them
- * and answers for them to the page: its methods, its settings and its `nasc-*` events.
+ * disconnects and reloads, and the {@link TabIdentity} names this tab to the server. The {@link TabShare}
+ * lets the browser's tabs use one stream: while another tab holds it, a `FollowerLink` stands for this tab's
+ * own stream. This class wires them and answers for them to the page: its methods, its settings and its
+ * `nasc-*` events.
  *
  * @example
  * const connection = getPageConnection();
@@ -66,9 +60,15 @@ export interface PageConnection {
  */
 export class PageConnection extends EventTarget {
   readonly #identity: TabIdentity;
-  readonly #link: StreamLink;
+  /** What this tab's stream, or another tab's, tells this connection. */
+  readonly #links: StreamLinkOwner;
+  /** This tab's own stream, and the one in use: this tab's own, or another tab's. */
+  readonly #stream: StreamLink;
+  #link: StreamLink | FollowerLink;
   readonly #mirror: InstanceMirror;
   readonly #sender: EventSender;
+  #share: TabShare | undefined;
+  #shareOption: boolean;
   #baseOption: string | URL | undefined;
   #preference: TransportPreference;
   #startScheduled = false;
@@ -76,13 +76,18 @@ export class PageConnection extends EventTarget {
   constructor(options: ConnectionOptions & { clientId?: string } = {}) {
     super();
     this.#identity = new TabIdentity(options.clientId);
-    this.#link = new StreamLink({
+    this.#links = {
       endpoint: () => ({ base: this.base, clientId: this.#identity.clientId }),
       live: (kind) => this.#live(kind),
       message: (text) => this.#message(text),
-      down: (kind, reason, attempt, delay) => this.dispatchEvent(new NascDisconnectedEvent(kind, reason, attempt, Math.round(delay))),
+      down: (kind, reason, attempt, delay) => {
+        this.#share?.announce(reason, delay);
+        this.dispatchEvent(new NascDisconnectedEvent(kind, reason, attempt, Math.round(delay), this.shared));
+      },
       renewClientId: () => this.#renewClientId(),
-    });
+      wrap: (transport) => this.#share?.wrap(transport) ?? transport,
+    };
+    this.#link = this.#stream = new StreamLink(this.#links);
     this.#sender = new EventSender(this.#identity.clientId, this.#link, {
       sent: (event) => this.dispatchEvent(new NascSendEvent(event)),
       refused: (error) => this.#deliverError(error),
@@ -96,6 +101,7 @@ export class PageConnection extends EventTarget {
     });
     this.#baseOption = options.base;
     this.#preference = options.transport ?? 'auto';
+    this.#shareOption = options.clientId === undefined && options.share !== false;
     if (options.ackTimeoutMs !== undefined) this.#sender.ackTimeoutMs = options.ackTimeoutMs;
     this.#listenToPage();
     this.#identity.guard(() => this.#rotateClientId());
@@ -103,13 +109,14 @@ export class PageConnection extends EventTarget {
 
   /** Changes page-level settings. Only before the connection starts: the transport is picked once. */
   configure(options: ConnectionOptions): void {
-    if (this.#link.transport) {
+    if (this.#link.transport || this.#share) {
       warnOnce('configure-late', 'connection settings changed after the connection started; they apply on the next page load.');
       return;
     }
     if (options.transport) this.#preference = options.transport;
     if (options.base !== undefined) this.#baseOption = options.base;
     if (options.ackTimeoutMs !== undefined) this.#sender.ackTimeoutMs = options.ackTimeoutMs;
+    if (options.share === false) this.#shareOption = false;
   }
 
   get state(): ConnectionState {
@@ -129,6 +136,11 @@ export class PageConnection extends EventTarget {
   /** Reconnect attempts since the stream was last live. */
   get attempt(): number {
     return this.#link.attempt;
+  }
+
+  /** Whether this tab uses another tab's connection (the browser's tabs share one) rather than its own. */
+  get shared(): boolean {
+    return this.#link !== this.#stream;
   }
 
   /** Where the server's routes are: the configured base, else the default (next to the bundle). */
@@ -172,12 +184,21 @@ export class PageConnection extends EventTarget {
 
   /** Starts now instead of on the next microtask (it otherwise starts when the first scope subscribes). */
   start(): void {
-    if (this.#link.transport || this.#link.state === ConnectionState.Closed) return;
-    this.#link.start(chooseTransport(this.#preference));
+    if (this.#link.transport || this.#share || this.#link.state === ConnectionState.Closed) return;
+    const kind = chooseTransport(this.#preference);
+    // One stream per browser and server, where the browser has what that takes (locks need a secure context).
+    if (!this.#shareOption || typeof BroadcastChannel === 'undefined' || !globalThis.navigator?.locks) return this.#stream.start(kind);
+    this.#share = new TabShare(kind, this.#stream, this.#links, {
+      use: (link) => this.#use(link),
+      alone: () => (this.#share = undefined),
+      rotate: () => this.#rotateClientId(),
+    });
   }
 
-  /** Closes the stream for good. */
+  /** Closes the stream for good (another tab takes it over if others used it). */
   close(): void {
+    this.#share?.close();
+    this.#stream.close();
     this.#link.close();
   }
 
@@ -193,15 +214,27 @@ export class PageConnection extends EventTarget {
     queueMicrotask(() => this.start());
   }
 
+  /** This tab now uses `link`: its own stream, or another tab's. */
+  #use(link: StreamLink | FollowerLink): void {
+    const previous = this.#link;
+    if (previous === link) return;
+    const wasLive = previous.state === ConnectionState.Live;
+    previous.close();
+    this.#link = this.#sender.link = link;
+    if (wasLive) this.dispatchEvent(new NascDisconnectedEvent(previous.transport!.kind, CONNECTION_MOVES, 1, 0, this.shared));
+  }
+
   #live(kind: TransportKind): void {
+    this.#share?.announce();
     // Everything unacknowledged goes again after the mounts; the server applies each eventId once.
     this.#sender.restart();
     this.#mirror.mountAll();
-    this.dispatchEvent(new NascConnectedEvent(kind));
+    this.dispatchEvent(new NascConnectedEvent(kind, this.shared));
     this.#sender.pump();
   }
 
   #message(text: string): void {
+    this.#share?.relay(text);
     let patches: unknown;
     try {
       patches = JSON.parse(text);
@@ -209,6 +242,8 @@ export class PageConnection extends EventTarget {
       warnOnce('bad-message', 'the server sent a message that is not JSON; it was ignored.');
       return;
     }
+    // A shared stream carries every tab's answers: an ack or error of another tab's event is not this one's.
+    if (Array.isArray(patches) && this.#share) patches = patches.filter((patch: Patch) => !('eventId' in patch && patch.eventId) || this.#sender.owns(patch.eventId));
     if (!Array.isArray(patches) || patches.length === 0) return;
     this.dispatchEvent(new NascPatchEvent(patches as Patch[]));
     this.#mirror.apply(patches as Patch[]);

@@ -26,6 +26,8 @@ export interface StreamLinkOwner {
   down(kind: TransportKind, reason: string, attempt: number, delay: number): void;
   /** The next tries should go under a new client id. */
   renewClientId(): void;
+  /** The transport to use in place of a new one (the tab holding the browser's shared connection wraps it). */
+  wrap?(transport: Transport): Transport;
 }
 
 /** Attempts without ever opening after which the other transport is tried. */
@@ -97,7 +99,8 @@ export class StreamLink {
       onClose: (reason: string) => this.#down(reason),
     };
     const endpoint = this.#owner.endpoint();
-    return kind === TransportKind.Ws ? new WsTransport(endpoint, listener) : new SseTransport(endpoint, listener);
+    const transport = kind === TransportKind.Ws ? new WsTransport(endpoint, listener) : new SseTransport(endpoint, listener);
+    return this.#owner.wrap?.(transport) ?? transport;
   }
 
   #open(state: ConnectionState): void {

@@ -5,6 +5,7 @@ import { defineElement, getPageConnection } from '../connection/page-registry.js
 /**
  * Page-level settings for HTML authors. Its `connection` property is the page connection, whose events
  * (`nasc-connected`, `nasc-disconnected`, `nasc-patch`, `nasc-send`, `nasc-error`) page scripts can listen to.
+ * `share="off"` keeps this tab's connection its own instead of sharing one with the browser's other tabs.
  *
  * @example
  * <na-connection transport="ws" base="/nasc"></na-connection>
@@ -35,6 +36,7 @@ export class NaConnection extends ReactiveElement {
     this.connection.configure({
       ...(transport === 'sse' || transport === 'ws' || transport === 'auto' ? { transport } : {}),
       ...(base ? { base } : {}),
+      ...(this.getAttribute('share') === 'off' ? { share: false } : {}),
     });
   }
 }

@@ -21,6 +21,8 @@ interface RateBlock {
   eventId?: string;
   /** Started by a failure, not by the rate: the event may come again at once. */
   failed?: boolean;
+  /** When its `eventId` started leading (performance.now()). */
+  since?: number;
 }
 
 /**
@@ -46,6 +48,8 @@ export class Admission {
   /** Mounts accepted but not yet answered, per session. */
   readonly #mountsInFlight = new Map<string, number>();
   readonly #lastLimitLog = new GenerationalMap<string, number>(10_000);
+  /** When each stream last opened (performance.now()), for the tabs whose events another tab's stream carries. */
+  readonly #opened = new GenerationalMap<string, number>(100_000);
 
   /** `tag`: what stands for a session in a log line. */
   constructor(limits: EngineLimits, streams: StreamRegistry, logger: Logger, tag: Observer['tag']) {
@@ -73,11 +77,16 @@ export class Admission {
   reopened(client: string): void {
     const block = this.#blocked.get(client);
     if (block?.eventId !== undefined) this.#blocked.set(client, { until: block.until });
+    this.#opened.set(client, performance.now());
   }
 
-  /** Takes an event from the client's and its session's rates, or says why not (and how long to wait). */
-  event(client: string, caller: Caller, event: ClientEvent, eventId: string): Rejection | undefined {
-    const wait = this.#rateWait(client, caller.session, event);
+  /**
+   * Takes an event from the client's and its session's rates, or says why not (and how long to wait). `stream`
+   * is the key of the stream carrying the client's answers: another than `client` for a tab sharing another
+   * tab's stream, whose events start afresh with each opening of that stream as a stream's own do.
+   */
+  event(client: string, caller: Caller, event: ClientEvent, eventId: string, stream = client): Rejection | undefined {
+    const wait = this.#rateWait(client, caller.session, event, stream);
     if (wait === 0) return undefined;
     if (this.#blocked.get(client)?.failed) return retryFirst(eventId, wait);
     this.#logLimit('events', caller);
@@ -138,23 +147,32 @@ export class Admission {
    * nothing it sent behind it may be applied before it is.
    */
   failed(client: string, event: ClientEvent): void {
-    if (event.eventId !== undefined) this.#blocked.set(client, { until: performance.now(), eventId: event.eventId, failed: true });
+    const now = performance.now();
+    if (event.eventId !== undefined) this.#blocked.set(client, { until: now, eventId: event.eventId, failed: true, since: now });
   }
 
   /**
    * How long a client must wait before this event may be taken (0: take it now). Once an event is refused,
    * the client stays refused until that same event comes again after its wait.
    */
-  #rateWait(client: string, session: string, event: ClientEvent): number {
+  #rateWait(client: string, session: string, event: ClientEvent, stream: string): number {
     const now = performance.now();
     // Mounts are asked for again under a new id: only ordinary events hold the line.
     const ordered = event.eventId !== undefined && event.event !== ReservedEvent.Mount && event.event !== ReservedEvent.Unmount;
     // Nearly always nobody is blocked: skip the lookup.
     const block = this.#blocked.size === 0 ? undefined : this.#blocked.get(client);
     if (block) {
+      // What `reopened` does for a stream's own client, done for a tab whose events its stream carries.
+      if (stream !== client && block.eventId !== undefined && (this.#opened.get(stream) ?? -1) > (block.since ?? 0)) {
+        block.eventId = undefined;
+        block.failed = undefined;
+      }
       if (now < block.until) {
         // After a reopen (or a refused mount) no event leads yet: the first one refused does.
-        if (block.eventId === undefined && ordered) block.eventId = event.eventId;
+        if (block.eventId === undefined && ordered) {
+          block.eventId = event.eventId;
+          block.since = now;
+        }
         return Math.ceil(block.until - now);
       }
       const first = block.eventId === undefined || block.eventId === event.eventId;
@@ -163,7 +181,7 @@ export class Admission {
       this.#blocked.delete(client);
     }
     const wait = Math.max(this.#rates.take(client, now), this.#sessionRates.take(session, now));
-    if (wait > 0) this.#blocked.set(client, { until: now + wait, ...(ordered ? { eventId: event.eventId } : {}) });
+    if (wait > 0) this.#blocked.set(client, { until: now + wait, since: now, ...(ordered ? { eventId: event.eventId } : {}) });
     return wait;
   }
 

@@ -146,19 +146,26 @@ export class NascEngine {
     if (this.#streams.heldByOther(caller)) return clientIdTaken(eventId);
     const handler = this.#handlers.get(event.type);
     if (!handler) return reject(404, 'unknown_type', `Unknown type "${event.type}".`, eventId);
+    // The answers go to the stream. The limits and the order are the sending tab's: its own client's, or,
+    // for an event another tab's stream carries (`from`: a browser's tabs share one connection), its own
+    // within that stream, and so are the handler's and `authorize`'s `clientId`.
+    const stream = connectionKey(caller);
+    const client = event.from === undefined ? stream : `${stream}\u001f${event.from}`;
+    const sender: Caller = event.from === undefined ? caller : { session: caller.session, clientId: event.from };
+    // A handler's `clientId` is always one of the caller's session, whichever stream carried the event.
+    if (sender !== caller && this.#streams.heldByOther(sender)) return clientIdTaken(eventId);
     // Per client, and per session too: client ids are the caller's to choose, so a flood could name a new
     // one for every event. A session (one browser) gets twice a tab's budget.
-    const client = connectionKey(caller);
-    const limited = this.#admission.event(client, caller, event, eventId);
+    const limited = this.#admission.event(client, sender, event, eventId, stream);
     if (limited) return limited;
     const instance = this.#access.resolve(caller, event.type, event.instance);
     const key = this.#keys.of(event.type, instance);
     const resolved: ClientEvent = instance === event.instance ? event : { ...event, instance };
-    if (event.event === ReservedEvent.Mount) return this.#mount(client, caller, handler, resolved, event.instance, eventId, key);
+    if (event.event === ReservedEvent.Mount) return this.#mount(stream, sender, handler, resolved, event.instance, eventId, key);
     if (event.event === ReservedEvent.Unmount) {
       // Queued like everything else for the instance, so a mount sent just before it is undone, not kept.
       return this.#queue.run(key, async () => {
-        await this.#broker.sendDirect({ stream: client, unsubscribe: { type: event.type, instance, name: event.instance } });
+        await this.#broker.sendDirect({ stream, unsubscribe: { type: event.type, instance, name: event.instance } });
         return { accepted: true, eventId, outcome: 'unmounted' } as const;
       });
     }
@@ -169,8 +176,8 @@ export class NascEngine {
       if (this.#admission.heldBehindFailure(client, event)) return retryFirst(eventId, RATE_BLOCK_RECHECK_MS);
       try {
         // Without an `authorize` hook there is nothing to wait for.
-        const refused = this.#access.authorizes ? await this.#access.refuse(caller, resolved, event.instance, eventId) : undefined;
-        return refused ?? (await this.#applying.apply(client, caller, run, resolved, event.instance, eventId, this.#payloadChecks.get(event.type)?.get(event.event)));
+        const refused = this.#access.authorizes ? await this.#access.refuse(sender, resolved, event.instance, eventId) : undefined;
+        return refused ?? (await this.#applying.apply(stream, sender, run, resolved, event.instance, eventId, this.#payloadChecks.get(event.type)?.get(event.event)));
       } catch (error) {
         // Not processed: nothing the client sent behind it (a socket pipelines) may be applied before it is.
         this.#admission.failed(client, event);
@@ -262,8 +269,8 @@ export class NascEngine {
   }
 
   /** A mount: counted toward the session's mounts while it waits in the instance's queue. */
-  #mount(client: string, caller: Caller, handler: RegisteredHandler, event: ClientEvent, requested: string, eventId: string, key: string): Promise<HandleResult> {
-    const connection = this.#streams.get(client);
+  #mount(stream: string, caller: Caller, handler: RegisteredHandler, event: ClientEvent, requested: string, eventId: string, key: string): Promise<HandleResult> {
+    const connection = this.#streams.get(stream);
     if (!this.#broker.distributed && !connection) return Promise.resolve(reject(409, 'no_stream', 'Open the event stream for this clientId before mounting.', eventId));
     const fresh = !connection?.subscriptions.has(key);
     if (fresh) {
@@ -271,7 +278,7 @@ export class NascEngine {
       if (refused) return Promise.resolve(refused);
     }
     return this.#queue
-      .run(key, async () => (await this.#access.refuse(caller, event, requested, eventId)) ?? this.#mounting.mount(client, caller, handler, event, requested, eventId))
+      .run(key, async () => (await this.#access.refuse(caller, event, requested, eventId)) ?? this.#mounting.mount(stream, caller, handler, event, requested, eventId))
       .finally(() => fresh && this.#admission.mounted(caller.session));
   }
 

@@ -10,7 +10,7 @@ export function roundMs(ms: number): number {
 /**
  * The fields of an event's `info` line. What is in it: the event's id (see {@link loggedEventId}), type, instance (as the client named
  * it: a name the app resolves it to may be made from a session id), event name, outcome and code, revision,
- * handler and total time, transport, the client id and the session's tag, the attempt when it was a resend,
+ * handler and total time, transport, the sending tab's client id (and the carrying stream's) and the session's tag, the attempt when it was a resend,
  * and for a resume what was sent. What is not: the session id, cookies, the payload.
  */
 export function eventFields(
@@ -29,7 +29,9 @@ export function eventFields(
   fields.ms = roundMs(totalMs);
   fields.transport = transport;
   if (caller && transport !== 'server') {
-    fields.clientId = caller.clientId;
+    // The tab that sent the event; `via`: the tab whose stream carried it, when that is another (tabs share one).
+    fields.clientId = event?.from ?? caller.clientId;
+    if (event?.from !== undefined) fields.via = caller.clientId;
     fields.session = tag(caller.session);
   }
   if (event?.attempt !== undefined && event.attempt > 1) fields.attempt = event.attempt;

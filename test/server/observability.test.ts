@@ -55,7 +55,7 @@ const wirings = [
 ] as const;
 
 /** Sends an event and waits for its answer (an ack or an error patch) on the sender's stream. */
-async function sendAndWait(session: Session, event: Parameters<Session['send']>[0] & { attempt?: number }): Promise<void> {
+async function sendAndWait(session: Session, event: Parameters<Session['send']>[0] & { attempt?: number; from?: string }): Promise<void> {
   await session.send(event);
   await session.messages.next(answers(event.eventId!), undefined, `the answer to ${event.eventId}`);
 }
@@ -180,6 +180,16 @@ for (const transport of transports) {
         assert.equal(server.nasc.metrics!.value('nasc_events_total', { outcome: 'applied' }), 1);
         assert.equal(server.nasc.metrics!.value('nasc_events_total', { outcome: 'duplicate' }), 2);
         assert.equal(server.nasc.metrics!.value('nasc_outbox_retries_total', { transport: transport.name }), 2);
+      });
+
+      test("an event another tab's stream carries is logged under the sending tab's client id, with the stream's as `via`", async (t) => {
+        const { server, logger } = await setUp(t, wiring);
+        const holder = await transport.open(server, 'holding-tab');
+        await mountAt(holder, 'Counter', 'c', `${PAGE}.m`);
+        await sendAndWait(holder, { event: 'add', type: 'Counter', instance: 'c', payload: {}, eventId: `${PAGE}.carried`, from: 'sharing-tab' });
+        const line = lineOf(logger, 'event', { eventId: `${PAGE}.carried` });
+        assert.deepEqual([line.fields.clientId, line.fields.via], ['sharing-tab', 'holding-tab']);
+        assert.equal(lineOf(logger, 'event', { eventId: `${PAGE}.m` }).fields.via, undefined, "a stream's own events have no via");
       });
 
       test('events, resumes and streams are logged at info with their fields, and no line holds a secret', async (t) => {

@@ -5,6 +5,7 @@ export const TRANSPORT_NAMES = { sse: 'SSE', ws: 'WebSocket' };
  * Keeps the badge true to the page connection: its real transport (after any fallback) and its state,
  * `live`, `reconnecting` (with the attempt count) or `offline`, from `nasc-connected` and
  * `nasc-disconnected`, and `refused` when the server refuses the page's events for its origin. The badge's `data-state` and `data-transport` attributes drive its colour.
+ * `data-shared` says whether this tab uses another tab's connection (a browser's tabs share one) or holds it.
  *
  * @param {import('/nasc/nasc.js').PageConnection} connection
  * @param {{ badge: HTMLElement, retry: HTMLButtonElement }} elements
@@ -15,14 +16,17 @@ export function showConnectionBadge(connection, { badge, retry }) {
   /** @param {string} state @param {string | undefined} transport @param {string} label @param {string} [title] */
   const render = (state, transport, label, title = '') => {
     badge.dataset.state = state;
+    badge.dataset.shared = String(connection.shared);
     if (transport) badge.dataset.transport = transport;
-    text.textContent = transport ? `${label} · ${TRANSPORT_NAMES[transport] ?? transport}` : label;
+    const shared = connection.shared ? ' · shared' : '';
+    text.textContent = transport ? `${label} · ${TRANSPORT_NAMES[transport] ?? transport}${shared}` : label;
     badge.title = title;
     retry.hidden = state !== 'reconnecting' && state !== 'offline';
   };
 
   connection.addEventListener('nasc-connected', (event) => {
-    render('live', event.transport, 'Live', `Patches arrive over ${TRANSPORT_NAMES[event.transport]}.`);
+    const through = event.shared ? ", through another tab's connection (this browser's tabs share one)" : '';
+    render('live', event.transport, 'Live', `Patches arrive over ${TRANSPORT_NAMES[event.transport]}${through}.`);
   });
 
   connection.addEventListener('nasc-disconnected', (event) => {
