@@ -31,6 +31,11 @@ export interface DemoAppOptions {
   trustProxy?: boolean;
   /** Page origins accepted besides the server's own, e.g. the public `https://` one behind a proxy. */
   allowedOrigins?: readonly string[];
+  /**
+   * Render the page with its state on the server (default true): the first paint shows the real profile,
+   * todos and note, and the page works without JavaScript. Off only to measure what rendering saves.
+   */
+  render?: boolean;
 }
 
 /** The demo: the Hono app to serve, the Nasc server inside it, and how to stop both. */
@@ -48,7 +53,8 @@ export const DEFAULT_PUBLIC_DIR = fileURLToPath(
 
 /**
  * Builds the demo: Nasc under `/nasc` (events, streams, schemas, the browser bundle) and the page, its
- * script, styles and icon from `publicDir`, all with a strict Content-Security-Policy.
+ * script, styles and icon from `publicDir`, all with a strict Content-Security-Policy. The page is rendered on
+ * the server with its state (`nasc.render()`).
  *
  * @example
  * const demo = createDemoApp({ store: new SqliteStore({ path: 'nasc-demo.db' }) });
@@ -74,6 +80,8 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
   app.use('*', securityHeaders());
   app.route('/nasc', nasc.app);
   app.get('/favicon.ico', (c) => c.redirect('/favicon.svg', 301));
+  // The page (demo/public/index.html, served below) rendered with each scope's state for the visitor's session.
+  if (options.render !== false) app.use('/', nasc.render());
   app.use(
     '/*',
     serveStatic({

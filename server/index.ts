@@ -1,4 +1,4 @@
-export { createNasc, type Nasc, type NascOptions } from './create-nasc.js';
+export { createNasc, type Nasc, type NascOptions, type RenderOptions } from './create-nasc.js';
 export type { AttachOptions, AttachableServer, UpgradeServer, UpgradeListener } from './node/upgrade-attach.js';
 export type { RequestServer, RequestListener } from './node/request-attach.js';
 export {
@@ -8,6 +8,7 @@ export {
   type Caller,
   type AccessRequest,
   type HandleResult,
+  type InstanceRead,
   type Rejection,
 } from './engine/engine.js';
 export type { InstancePolicy } from './engine/engine-options.js';

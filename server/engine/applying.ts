@@ -52,7 +52,7 @@ export class Applying {
     const earlier = isPromiseLike(recalled) ? await recalled : recalled;
     if (earlier) {
       await answers.outcome(stream, eventId, earlier);
-      return { accepted: true, eventId };
+      return { accepted: true, eventId, outcome: earlier };
     }
     const context: HandlerContext = { type, instance, event: event.event, eventId, clientId: caller.clientId, session: caller.session };
     for (let attempt = 1; attempt <= COMMIT_ATTEMPTS; attempt++) {
@@ -70,14 +70,14 @@ export class Applying {
         const outcome: EventOutcome = { ok: false, type, instance, ...failure };
         await this.#saveUnchanged(type, instance, eventId, outcome, caller.session);
         await answers.outcome(stream, eventId, outcome);
-        return { accepted: true, eventId };
+        return { accepted: true, eventId, outcome };
       }
       const changes = diffState(record.state, next);
       if (changes.length === 0) {
         const outcome: EventOutcome = { ok: true, type, instance, rev: record.rev };
         await this.#saveUnchanged(type, instance, eventId, outcome, caller.session);
         await answers.outcome(stream, eventId, outcome);
-        return { accepted: true, eventId };
+        return { accepted: true, eventId, outcome };
       }
       const rev = record.rev + 1;
       const batch = bindUpdateBatchJson(type, instance, rev, changes);
@@ -101,7 +101,7 @@ export class Applying {
       }
       const publishing = broker.publish({ type, instance, rev, batch, origin: { stream, ack: ackJson(eventId, type, instance, rev) } });
       if (isPromiseLike(publishing)) await publishing;
-      return { accepted: true, eventId };
+      return { accepted: true, eventId, outcome };
     }
     throw new Error(`gave up on ${type}/${instance} after ${COMMIT_ATTEMPTS} conflicting writes`);
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ReservedEvent, type ClientEvent } from '../../protocol/index.js';
+import { ReservedEvent, type ClientEvent, type JsonObject } from '../../protocol/index.js';
 import type { Broker } from '../broker/broker.js';
 import { LocalBroker } from '../broker/local-broker.js';
 import { MemoryStore } from '../store/memory-store.js';
@@ -18,13 +18,14 @@ import { InstanceActivity } from './instance-activity.js';
 import { InstanceKeys } from './instance-keys.js';
 import { InstancePolicies } from './instance-policy.js';
 import { KeyedQueue } from './keyed-queue.js';
-import { Mounting } from './mounting.js';
+import { Mounting, type InstanceRead } from './mounting.js';
 import { clientIdTaken, reject, retryFirst, type HandleResult, type Rejection } from './rejection.js';
 import { SchemaRegistry } from './schema-registry.js';
 import { StreamRegistry } from './stream-registry.js';
 
 export type { AccessRequest, Caller, EngineLimits, EngineOptions } from './engine-options.js';
 export type { HandleResult, Rejection } from './rejection.js';
+export type { InstanceRead } from './mounting.js';
 
 /**
  * The transport-agnostic core, as one object: streams open and close here, events come in here. Each event
@@ -155,6 +156,34 @@ export class NascEngine {
         this.#admission.failed(client, event);
         throw error;
       }
+    });
+  }
+
+  /**
+   * Reads an instance for a page the server renders for `caller`'s session, as a mount from that session would
+   * find it: the name resolved by `resolveInstance`, the mount asked of `authorize` (the request's `clientId`
+   * is `''`: a page has none yet), and, when the instance does not exist, created as a mount creates it (the
+   * type's `create` rule, the creation budgets, the handler's `mount` with `params`). Nothing else runs and
+   * nothing is subscribed; no event or mount limit is spent, since nothing streams from it. Runs in the
+   * instance's queue, so it sees the state after the events queued before it.
+   *
+   * @example
+   * const read = await nasc.engine.read({ session, clientId: '' }, 'User', 'currentUser');
+   * if (read.ok) console.log(read.rev, read.state);
+   */
+  async read(caller: Caller, type: string, requested: string, params: JsonObject = {}): Promise<InstanceRead> {
+    const handler = this.#handlers.get(type);
+    if (!handler) return { ok: false, code: 'unknown_type', message: `Unknown type "${type}".` };
+    const instance = this.#access.resolve(caller, type, requested);
+    const event: ClientEvent = { event: ReservedEvent.Mount, type, instance, payload: params };
+    const key = this.#keys.of(type, instance);
+    return this.#queue.run(key, async () => {
+      const refused = await this.#access.refuse(caller, event, requested, undefined);
+      if (refused) return { ok: false, code: refused.code, message: refused.message };
+      const read = await this.#mounting.read(caller, handler, event, requested);
+      // Shown on a page: in use, like an instance a stream shows, until the next round of expiry.
+      if (read.ok) this.#activity.note(key, type, instance);
+      return read;
     });
   }
 

@@ -3,13 +3,13 @@ import type { Broker } from '../broker/broker.js';
 import type { InstanceRecord, Store } from '../store/store.js';
 import type { Access } from './access.js';
 import type { Admission } from './admission.js';
-import type { Answers } from './answers.js';
+import type { Answers, FailureReport } from './answers.js';
 import type { Caller } from './engine-options.js';
 import type { RegisteredHandler } from './handler-registry.js';
 import type { InstancePolicies } from './instance-policy.js';
 import { toJsonState } from './json-state.js';
 import { ackJson } from './patch-json.js';
-import type { HandleResult } from './rejection.js';
+import type { HandleResult, Rejection } from './rejection.js';
 import type { SchemaRegistry } from './schema-registry.js';
 
 /** What mounting reads, writes and asks. */
@@ -22,6 +22,12 @@ export interface MountingParts {
   admission: Admission;
   answers: Answers;
 }
+
+/** An instance as a page rendered on the server shows it, or why it cannot (nothing of it is shown then). */
+export type InstanceRead = { ok: true; state: JsonObject; rev: number } | { ok: false; code: string; message: string };
+
+/** The instance a mount is about: found or just created, refused, or its handler's `mount` failed. */
+type Current = { record: InstanceRecord; created: boolean } | Rejection | { failure: FailureReport };
 
 /**
  * Mounting, run in the instance's queue: creating the instance when it does not exist (if its type's rule
@@ -38,27 +44,17 @@ export class Mounting {
 
   /** `event` names the resolved instance; `requested` is the client's own name for it. */
   async mount(stream: string, caller: Caller, handler: RegisteredHandler, event: ClientEvent, requested: string, eventId: string): Promise<HandleResult> {
-    const { store, broker, policies, access, admission, answers } = this.#parts;
+    const { store, broker, answers } = this.#parts;
     const { type, instance } = event;
     // Touched before it is read: expiry cannot delete it between the read and the subscription.
     await store.touch([{ type, instance }]);
-    let record = await store.load(type, instance);
-    let created = false;
-    if (!record) {
-      const refused = (await access.refuseCreation(caller, event, requested, eventId)) ?? admission.creation(caller, eventId);
-      if (refused) return refused;
-      let state: JsonObject;
-      try {
-        state = toJsonState(await handler.mount({ ...event.payload, instance }));
-      } catch (error) {
-        const failure = answers.failure(error, { type, instance, event: ReservedEvent.Mount, eventId, session: caller.session });
-        await answers.error(stream, { ...failure, eventId, type, instance: requested });
-        return { accepted: true, eventId };
-      }
-      created = await store.commit(type, instance, { state, rev: 1, expectedRev: 0, idleTtlMs: policies.idleTtl(type, 1) });
-      record = created ? { state, rev: 1 } : await store.load(type, instance);
-      if (!record) throw new Error(`instance ${type}/${instance} vanished while mounting`);
+    const current = await this.#current(caller, handler, event, requested, eventId);
+    if ('accepted' in current) return current;
+    if ('failure' in current) {
+      await answers.error(stream, { ...current.failure, eventId, type, instance: requested });
+      return { accepted: true, eventId };
     }
+    const { record, created } = current;
     const known = event.rev ?? 0;
     // Schemas are this client's alone: they name the instance as it does.
     const schemas = event.rev === undefined ? this.#schemaPatches(type, requested) : [];
@@ -71,6 +67,41 @@ export class Mounting {
       await broker.sendDirect({ stream, message: `[${ackJson(eventId, type, instance, record.rev)}]` });
     }
     return { accepted: true, eventId };
+  }
+
+  /**
+   * What a mount of `event` would show, without subscribing anything: for a page the server renders. The
+   * instance is created as a mount creates it (the same rule, budgets and handler `mount`) when it does not
+   * exist; nothing else runs.
+   */
+  async read(caller: Caller, handler: RegisteredHandler, event: ClientEvent, requested: string): Promise<InstanceRead> {
+    const current = await this.#current(caller, handler, event, requested, undefined);
+    if ('accepted' in current) return { ok: false, code: current.code, message: current.message };
+    if ('failure' in current) return { ok: false, code: current.failure.code, message: current.failure.message };
+    return { ok: true, state: current.record.state, rev: current.record.rev };
+  }
+
+  /**
+   * The instance `event` names as it is now, created first when it does not exist and the type's rule and the
+   * creation budgets allow it; a refusal, or the handler's `mount` failure (logged) as the client may see it.
+   */
+  async #current(caller: Caller, handler: RegisteredHandler, event: ClientEvent, requested: string, eventId: string | undefined): Promise<Current> {
+    const { store, policies, access, admission, answers } = this.#parts;
+    const { type, instance } = event;
+    const record = await store.load(type, instance);
+    if (record) return { record, created: false };
+    const refused = (await access.refuseCreation(caller, event, requested, eventId)) ?? admission.creation(caller, eventId);
+    if (refused) return refused;
+    let state: JsonObject;
+    try {
+      state = toJsonState(await handler.mount({ ...event.payload, instance }));
+    } catch (error) {
+      return { failure: answers.failure(error, { type, instance, event: ReservedEvent.Mount, ...(eventId === undefined ? {} : { eventId }), session: caller.session }) };
+    }
+    const created = await store.commit(type, instance, { state, rev: 1, expectedRev: 0, idleTtlMs: policies.idleTtl(type, 1) });
+    const stored = created ? { state, rev: 1 } : await store.load(type, instance);
+    if (!stored) throw new Error(`instance ${type}/${instance} vanished while mounting`);
+    return { record: stored, created };
   }
 
   /**

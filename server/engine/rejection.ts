@@ -1,3 +1,5 @@
+import type { EventOutcome } from '../store/store.js';
+
 /** A status code the engine answers a refusal with; the front doors write it as HTTP or in an `error` patch. */
 export type RejectionStatus = 400 | 403 | 404 | 409 | 413 | 429;
 
@@ -14,9 +16,10 @@ export interface Rejection {
 
 /**
  * The answer to an event: taken (`accepted`: its outcome, applied or refused by the handler, travels to the
- * client as an `ack` or `error` patch), or refused before anything ran.
+ * client as an `ack` or `error` patch, and is given here too for an event a handler ran or remembered, for a
+ * caller without a stream), or refused before anything ran.
  */
-export type HandleResult = { accepted: true; eventId: string } | Rejection;
+export type HandleResult = { accepted: true; eventId: string; outcome?: EventOutcome } | Rejection;
 
 export function reject(status: RejectionStatus, code: string, message: string, eventId?: string, retryAfterMs?: number): Rejection {
   const rejection: Rejection = { accepted: false, status, code, message };

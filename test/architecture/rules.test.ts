@@ -30,8 +30,9 @@ const ROOMS: Record<string, Room> = {
   'server/redis/': { imports: ['protocol/', 'server/store/', 'server/broker/', 'server/util/'], packages: ['ioredis', 'node:crypto', 'node:events'] },
   'server/channels/': { imports: ['protocol/', 'server/engine/', 'server/util/'], packages: [] },
   'server/security/': { imports: ['server/util/'], packages: ['node:crypto', 'node:fs', 'node:path', 'hono/utils/cookie'] },
+  'server/render/': { imports: ['protocol/'], packages: [] },
   'server/endpoints/': {
-    imports: ['protocol/', 'server/engine/', 'server/channels/', 'server/security/', 'server/store/', 'server/util/'],
+    imports: ['protocol/', 'server/engine/', 'server/channels/', 'server/render/', 'server/security/', 'server/store/', 'server/util/'],
     packages: [],
   },
   'server/hono/': { imports: ['protocol/', 'server/'], packages: ['hono', 'hono/cors', 'hono/http-exception', 'hono/utils/http-status', '@hono/node-server', '@hono/node-server/utils/response', 'node:http', 'node:crypto', 'node:fs'] },

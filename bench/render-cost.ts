@@ -1,0 +1,153 @@
+/**
+ * What rendering a page with its state costs on the server: `node dist/bench/render-cost.js [--runs=5]
+ * [--ms=400]`. The demo's own app (its handlers, `resolveInstance`, `authorize`) on a SQLite store in memory,
+ * its page (demo/public/index.html), one session. For each case, the time per call over `--ms` of calls after
+ * a warm-up, median and range of `--runs` runs, all in this one process:
+ *
+ * - reading the demo's four instances from the store (`store.load`), and as a render reads them
+ *   (`engine.read`: resolveInstance, authorize, the store, in the instance's queue);
+ * - rendering the demo page for a request (`RenderEndpoint.render`: the session cookie, the reads, the fill,
+ *   the stamps and the no-JavaScript form addresses), and the fill alone (`PageTemplate.render`);
+ * - a plain template fill of the same data (bench/plain-page.ts), the same page without what Nasc adds;
+ * - per list item: the page with 50 todos against 10, per 40 items; per scope: a page of 21 note cards
+ *   (21 instances) against 1, per 20 scopes, rendered for a request.
+ *
+ * Prints a Markdown table.
+ */
+import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_PUBLIC_DIR, createDemoApp } from '../demo/create-demo-app.js';
+import type { Todo } from '../demo/handlers/todo-list.js';
+import { resolveDemoInstance } from '../demo/profile-access.js';
+import { RenderEndpoint, type PageRequest } from '../server/endpoints/render-endpoint.js';
+import { PageTemplate } from '../server/render/page-template.js';
+import type { RenderedInstance } from '../server/render/render-context.js';
+import type { JsonObject } from '../protocol/index.js';
+import { SessionCodec } from '../server/security/session-codec.js';
+import { sessionCookieSettings } from '../server/security/session-cookie.js';
+import { SqliteStore, LogLevel, createConsoleLogger } from '../server/index.js';
+import { plainDemoPage, type DemoState } from './plain-page.js';
+import { spread, type Spread } from './stats.js';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: string): string => args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+const RUNS = Number(option('runs', '5'));
+const MS = Number(option('ms', '400'));
+
+const SECRET = 'render-cost-bench-secret-0123456789abcdef';
+const page = readFileSync(`${DEFAULT_PUBLIC_DIR}index.html`, 'utf8');
+const store = new SqliteStore({ path: ':memory:' });
+const demo = createDemoApp({ store, watchPresence: false, logger: createConsoleLogger(LogLevel.Silent) });
+const engine = demo.nasc.engine;
+const codec = new SessionCodec(Buffer.from(SECRET));
+const sessions = { codec, cookie: sessionCookieSettings() };
+const pages = new RenderEndpoint(engine, { sessions, base: '/nasc' });
+const { id: session, token } = codec.issue();
+const request: PageRequest = { header: (name) => (name === 'cookie' ? `nasc_session=${token}` : undefined), ownOrigin: () => 'http://localhost:3000', path: '/' };
+const caller = { session, clientId: '' };
+const demoScopes = PageTemplate.compile(page).scopes;
+
+function todos(count: number): Todo[] {
+  return Array.from({ length: count }, (_unused, i) => ({ id: randomUUID(), title: `Todo number ${i} <with "markup">`, completed: i % 3 === 0 }));
+}
+
+/** Sets the demo's instances to a known state with `count` todos (creating them as a first render would). */
+async function seed(count: number): Promise<DemoState> {
+  await pages.render(request, page);
+  const items = todos(count);
+  for (const { type, instance } of demoScopes) {
+    const record = (await store.load(type, resolveDemoInstance({ session, type, instance })))!;
+    const state = type === 'TodoList' ? ({ items, remaining: items.filter((todo) => !todo.completed).length } as unknown as JsonObject) : record.state;
+    await store.commit(type, resolveDemoInstance({ session, type, instance }), { state, rev: record.rev + 1, expectedRev: record.rev });
+  }
+  return {
+    user: await stateOf<DemoState['user']>('User', 'currentUser'),
+    todos: await stateOf<DemoState['todos']>('TodoList', 'my-list'),
+    online: (await stateOf<{ online: number }>('Presence', 'server')).online,
+    note: await stateOf<DemoState['note']>('SharedNote', 'lobby'),
+  };
+}
+
+/** An instance's state as a render reads it. */
+async function stateOf<T>(type: string, instance: string): Promise<T> {
+  const read = await engine.read(caller, type, instance);
+  if (!read.ok) throw new Error(`${type}/${instance}: ${read.message}`);
+  return read.state as unknown as T;
+}
+
+/** Microseconds per call of `work` (which may be async), over `MS` of calls after a warm-up. */
+async function perCall(work: () => unknown): Promise<number> {
+  const run = async (ms: number): Promise<number> => {
+    let calls = 0;
+    const started = performance.now();
+    while (performance.now() - started < ms) {
+      for (let i = 0; i < 20; i++) {
+        const result = work();
+        if (result instanceof Promise) await result;
+      }
+      calls += 20;
+    }
+    return ((performance.now() - started) * 1000) / calls;
+  };
+  await run(MS / 4);
+  return run(MS);
+}
+
+async function measure(cases: Record<string, () => unknown>): Promise<Record<string, Spread>> {
+  const samples: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
+  for (let run = 0; run < RUNS; run++) for (const [name, work] of Object.entries(cases)) samples[name]!.push(await perCall(work));
+  return Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, spread(values)]));
+}
+
+const fill = (template: PageTemplate, reads: Map<string, RenderedInstance>) => () =>
+  template.render({
+    instance: (type, instance) => reads.get(`${type}\u0000${instance}`),
+    forms: { action: () => '/nasc/form?type=T&instance=i&event=e&eventId=00000000-0000-0000-0000-000000000000.1&return=%2F', button: () => '{"type":"T"}', hidden: '/nasc/form?return=%2F' },
+  });
+
+async function readsOf(template: PageTemplate): Promise<Map<string, RenderedInstance>> {
+  const reads = new Map<string, RenderedInstance>();
+  for (const { type, instance } of template.scopes) {
+    const read = await engine.read(caller, type, instance);
+    if (read.ok) reads.set(`${type}\u0000${instance}`, read);
+  }
+  return reads;
+}
+
+const template = PageTemplate.compile(page);
+const plain = plainDemoPage(page);
+const noteCard = (i: number) => `<section class="card"><na-scope type="SharedNote" instance="bench-${i}"><label for="n${i}">Note</label><na-bind prop="text"><textarea id="n${i}" name="text" na-input="edit_note"></textarea></na-bind><p><na-bind prop="edits">0</na-bind> edits. <na-bind prop="$error"></na-bind></p></na-scope></section>`;
+const cards = (count: number) => `<!doctype html><html><body>${Array.from({ length: count }, (_unused, i) => noteCard(i)).join('\n')}</body></html>`;
+
+const results: [string, Spread][] = [];
+for (const count of [3, 10, 50]) {
+  const state = await seed(count);
+  const reads = await readsOf(template);
+  const refs = demoScopes.map(({ type, instance }) => [type, resolveDemoInstance({ session, type, instance })] as const);
+  const measured = await measure({
+    [`store.load, the 4 instances (${count} todos)`]: () => {
+      for (const [type, instance] of refs) store.load(type, instance);
+    },
+    [`engine.read, the 4 instances (${count} todos)`]: () => Promise.all(demoScopes.map(({ type, instance }) => engine.read(caller, type, instance))),
+    [`render the demo page for a request (${count} todos)`]: () => pages.render(request, page),
+    [`fill only: PageTemplate.render (${count} todos)`]: fill(template, reads),
+    [`plain template fill, same data (${count} todos)`]: () => plain(state),
+  });
+  results.push(...Object.entries(measured));
+}
+const one = cards(1);
+const many = cards(21);
+await pages.render(request, one);
+await pages.render(request, many);
+results.push(...Object.entries(await measure({ 'render 1 note card (1 scope)': () => pages.render(request, one), 'render 21 note cards (21 scopes)': () => pages.render(request, many) })));
+
+const figure = (name: string) => results.find(([label]) => label === name)![1];
+const slope = (high: string, low: string, per: number) => (figure(high).median - figure(low).median) / per;
+const format = (value: number) => value.toFixed(value < 10 ? 2 : 1);
+console.log('| case | µs per call, median (range) |\n|---|---:|');
+for (const [name, value] of results) console.log(`| ${name} | ${format(value.median)} (${format(value.min)}–${format(value.max)}) |`);
+console.log('');
+console.log(`Per list item (50 todos against 10): render ${format(slope('render the demo page for a request (50 todos)', 'render the demo page for a request (10 todos)', 40))} µs, fill only ${format(slope('fill only: PageTemplate.render (50 todos)', 'fill only: PageTemplate.render (10 todos)', 40))} µs, plain template ${format(slope('plain template fill, same data (50 todos)', 'plain template fill, same data (10 todos)', 40))} µs.`);
+console.log(`Per scope (21 note cards against 1): ${format(slope('render 21 note cards (21 scopes)', 'render 1 note card (1 scope)', 20))} µs.`);
+console.log(`Rendered page against reading its state from the store (3 todos): ${format(figure('render the demo page for a request (3 todos)').median / figure('store.load, the 4 instances (3 todos)').median)}×.`);
+await demo.close();
