@@ -1,14 +1,20 @@
 /**
  * The engine's own cost per event, without a transport: `node dist/bench/engine-only.js [--state=list]
- * [--events=200000] [--in-flight=8]`. One `NascEngine` (memory store, local broker, limits raised), one
+ * [--events=200000] [--in-flight=8] [--metrics]`. One `NascEngine` (memory store, local broker, limits raised), one
  * stream on a channel that only counts, one instance; `toggle` events kept `in-flight` at a time. Prints µs
  * of wall time and of CPU per event for three runs after a warm-up. `--state=list` gives the instance a
  * 20-item list besides the flag, as a todo app would. `--parsed` gives each lane its own client and instance
  * and parses every event from JSON text, as the transports hand them: fresh id strings each time, whose
  * hashes V8 has not cached (constant strings hide the cost of building and hashing keys from them).
+ * `--payload-schema` declares `toggle`'s payload schema (`withPayload`) with a validator that accepts every
+ * payload at once: the engine's own cost of checking payloads, without the validator's.
+ * `--metrics` reports every event as the front doors do (its metrics counted, its `info` line skipped: the
+ * level is off), and every message as a channel does: the cost of metrics per event is the difference.
  */
+import { randomBytes } from 'node:crypto';
 import type { ClientEvent } from '../protocol/index.js';
-import { defineHandler, NascEngine, type ClientChannel } from '../server/index.js';
+import { observe } from '../server/observe/observation.js';
+import { defineHandler, NascEngine, withPayload, type ClientChannel, type LevelledLogger, type PayloadValidator } from '../server/index.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string): string => args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
@@ -16,6 +22,8 @@ const events = Number(option('events', '200000'));
 const inFlight = Number(option('in-flight', '8'));
 const withList = option('state', 'flag') === 'list';
 const parsed = args.includes('--parsed');
+const withSchema = args.includes('--payload-schema');
+const withMetrics = args.includes('--metrics');
 
 interface ToggleState {
   on: boolean;
@@ -27,17 +35,29 @@ const Toggle = defineHandler<ToggleState>({
     on: false,
     ...(withList ? { items: Array.from({ length: 20 }, (_unused, i) => ({ id: `t${i}`, text: `todo number ${i}`, done: i % 2 === 0 })) } : {}),
   }),
-  toggle: (_payload, state) => ({ ...state, on: !state.on }),
+  toggle: withSchema ? withPayload({ type: 'object', properties: {} }, (_payload, state) => ({ ...state, on: !state.on })) : (_payload, state) => ({ ...state, on: !state.on }),
 });
+const acceptAll: PayloadValidator = { compile: () => () => undefined };
 
-const engine = new NascEngine({
-  handlers: { Toggle },
-  limits: { eventsPerSecond: 1e9, eventBurst: 1e9, streamsPerSession: 1e6, mountsPerSession: 1e6 },
-  logger: { debug() {}, info() {}, warn() {}, error() {} },
-});
+const logger: LevelledLogger = { debug() {}, info() {}, warn() {}, error() {}, isLevelEnabled: (level) => level === 'error' || level === 'warn' };
+const observer = withMetrics ? observe({ logger, secret: randomBytes(32), metrics: true, tracing: false }).observer : undefined;
+const engine = new NascEngine(
+  {
+    handlers: { Toggle },
+    limits: { eventsPerSecond: 1e9, eventBurst: 1e9, streamsPerSession: 1e6, mountsPerSession: 1e6 },
+    logger,
+    ...(withSchema ? { payloadValidator: acceptAll } : {}),
+  },
+  observer,
+);
 let messages = 0;
 const channel: ClientChannel = {
-  send: () => void (messages += 1),
+  send: observer
+    ? (message) => {
+        observer.sent('ws', message.length);
+        messages += 1;
+      }
+    : () => void (messages += 1),
   close: () => undefined,
 };
 /** One client and instance per lane with `--parsed`; otherwise every lane sends as one client to one instance. */
@@ -64,7 +84,15 @@ async function run(count: number, tag: string): Promise<{ wall: number; cpu: num
       const event = parsed
         ? (JSON.parse(`{"event":"toggle","type":"Toggle","instance":"${instance}","payload":{},"eventId":"${tag}-${id}"}`) as ClientEvent)
         : { event: 'toggle', type: 'Toggle', instance, payload: {}, eventId: `${tag}-${id}` };
-      const result = await engine.handle(caller, event);
+      let result;
+      if (observer) {
+        const startedAt = performance.now();
+        const trace = observer.startEvent('ws', event);
+        result = await engine.handle(caller, event);
+        observer.eventDone('ws', caller, event, result, startedAt, trace);
+      } else {
+        result = await engine.handle(caller, event);
+      }
       if (!result.accepted) throw new Error(`event refused: ${result.code}`);
     }
   };
@@ -74,7 +102,9 @@ async function run(count: number, tag: string): Promise<{ wall: number; cpu: num
 }
 
 await run(Math.min(events, 50_000), 'warm');
-console.log(`engine only: ${events} events, ${inFlight} in flight, ${withList ? '20-item list' : 'one-flag'} state${parsed ? ', parsed events, one client and instance per lane' : ''}`);
+console.log(
+  `engine only: ${events} events, ${inFlight} in flight, ${withList ? '20-item list' : 'one-flag'} state${parsed ? ', parsed events, one client and instance per lane' : ''}${withSchema ? ', payload schema checked' : ''}${withMetrics ? ', metrics on' : ''}`,
+);
 for (let round = 1; round <= 3; round++) {
   const { wall, cpu } = await run(events, `run${round}`);
   console.log(`run ${round}: ${wall.toFixed(2)} µs wall, ${cpu.toFixed(2)} µs CPU per event`);

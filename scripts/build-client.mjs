@@ -1,5 +1,6 @@
 // Builds the browser bundles the server serves: `dist/client/nasc.js` (production: minified by esbuild, then
-// one terser pass, dev code removed) and `dist/client/nasc.dev.js` (development: warnings, overlay, source map).
+// one terser pass, dev code removed), `dist/client/nasc.dev.js` (development: warnings, overlay, the traffic
+// panel, a source map) and `dist/client/na-traffic.js` (the traffic panel alone, for pages on `nasc.js`).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 import { minify } from 'terser';
@@ -45,4 +46,5 @@ const production = await esbuild.build({
 const minified = await minify(production.outputFiles[0].text, { module: true, ecma: 2022, compress: { passes: 2 }, mangle: true });
 writeFileSync(`${OUT}/nasc.js`, minified.code);
 
-await esbuild.build({ ...common, define: { 'globalThis.NASC_DEV_MODE': 'true' }, sourcemap: true, outfile: `${OUT}/nasc.dev.js` });
+await esbuild.build({ ...common, entryPoints: ['elements/nasc-dev.ts'], define: { 'globalThis.NASC_DEV_MODE': 'true' }, sourcemap: true, outfile: `${OUT}/nasc.dev.js` });
+await esbuild.build({ ...common, entryPoints: ['elements/tools/na-traffic.ts'], minify: true, outfile: `${OUT}/na-traffic.js` });

@@ -7,16 +7,20 @@ import { EventEndpoint } from './endpoints/event-endpoint.js';
 import { FormEndpoint } from './endpoints/form-endpoint.js';
 import { RenderEndpoint } from './endpoints/render-endpoint.js';
 import { StreamEndpoint } from './endpoints/stream-endpoint.js';
+import { ajvPayloadValidator } from './validation/ajv-validator.js';
 import { createNascApp } from './hono/nasc-app.js';
 import { renderMiddleware } from './hono/render-middleware.js';
 import { RequestAttachments } from './node/request-attach.js';
 import { EventStreamOpener } from './node/event-stream-opener.js';
+import type { NascMetrics } from './observe/metrics.js';
+import { observe, type MetricsOptions, type TracingOptions } from './observe/observation.js';
 import { attachedPaths, UpgradeAttachments, type AttachableServer, type AttachOptions } from './node/upgrade-attach.js';
 import { WsUpgrade } from './node/ws-upgrade.js';
 import { originPolicy } from './security/origin-check.js';
 import { resolveSecret, type SecretOptions } from './security/secret.js';
 import { SessionCodec } from './security/session-codec.js';
 import { sessionCookieSettings, type SessionCookieOptions } from './security/session-cookie.js';
+import { toLogger } from './util/logger.js';
 
 /** Options of {@link createNasc}: the engine's, plus transport limits and timings. */
 export interface NascOptions extends EngineOptions {
@@ -43,6 +47,16 @@ export interface NascOptions extends EngineOptions {
    * `Secure` flag). Set it only behind a proxy you run that sets these headers.
    */
   trustProxy?: boolean;
+  /**
+   * Prometheus metrics (default off): counted in-process (`nasc.metrics`) and served at `GET <mount>/metrics`
+   * (`{ route: false }` to serve them yourself). See docs/server.md for every metric.
+   */
+  metrics?: boolean | MetricsOptions;
+  /**
+   * OpenTelemetry spans around events, when `@opentelemetry/api` is installed (default on; `false` turns them
+   * off, `{ api }` passes the module). They record once the app registers an SDK.
+   */
+  tracing?: TracingOptions;
 }
 
 /** Options of {@link Nasc.render}. */
@@ -90,6 +104,13 @@ export interface Nasc {
   render(options?: RenderOptions): MiddlewareHandler;
   readonly engine: NascEngine;
   /**
+   * The metrics, when `metrics` is on: the numbers `GET <mount>/metrics` serves, readable in-process.
+   *
+   * @example
+   * nasc.metrics?.value('nasc_events_total', { outcome: 'applied' });
+   */
+  readonly metrics: NascMetrics | undefined;
+  /**
    * Deletes an instance (state, log, event outcomes); the streams showing it get an `error` patch with code
    * `instance_deleted` and are unsubscribed. Resolves whether it existed. See `NascEngine.deleteInstance`.
    */
@@ -113,9 +134,13 @@ export function createNasc(options: NascOptions): Nasc {
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
   const maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
   const trustProxy = options.trustProxy ?? false;
-  const engine = new NascEngine(options);
+  const logger = toLogger(options.logger);
+  const secret = resolveSecret(options.sessions);
+  // One observer for everything: the engine, the endpoints and the channels report to it (through the engine).
+  const observation = observe({ logger, secret, ...(options.metrics ? { metrics: options.metrics } : {}), ...(options.tracing === undefined ? {} : { tracing: options.tracing }) });
+  const engine = new NascEngine({ ...options, logger, payloadValidator: options.payloadValidator ?? ajvPayloadValidator() }, observation.observer);
   const origins = originPolicy({ allowedOrigins: options.allowedOrigins ?? [], trustProxy, logger: engine.logger });
-  const sessions = { codec: new SessionCodec(resolveSecret(options.sessions)), cookie: sessionCookieSettings(options.sessions?.cookie) };
+  const sessions = { codec: new SessionCodec(secret), cookie: sessionCookieSettings(options.sessions?.cookie) };
   const streams = new StreamEndpoint(engine, { origins, ...sessions });
   // SSE frames of one loop turn leave together; an event's 202 waits for its own.
   const turnBatching = new TurnBatching();
@@ -147,6 +172,7 @@ export function createNasc(options: NascOptions): Nasc {
     trustProxy,
     corsOrigins: origins.allowed,
     claimedElsewhere: (request) => upgrades.claims(request),
+    ...(observation.metrics && !(typeof options.metrics === 'object' && options.metrics.route === false) ? { metrics: observation.metrics } : {}),
     ...(options.broker ? { broker: options.broker } : {}),
   });
 
@@ -169,6 +195,7 @@ export function createNasc(options: NascOptions): Nasc {
       return renderMiddleware(new RenderEndpoint(engine, { sessions, base }), trustProxy);
     },
     engine,
+    metrics: observation.metrics,
     deleteInstance: (type, instance) => engine.deleteInstance(type, instance),
     async close() {
       upgrades.detachAll();

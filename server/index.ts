@@ -8,11 +8,25 @@ export {
   type Caller,
   type AccessRequest,
   type HandleResult,
-  type InstanceRead,
   type Rejection,
 } from './engine/engine.js';
+export type { InstanceRead } from './engine/mounting.js';
+export type { FailureReport } from './engine/answers.js';
+export type { Taken, TakenOutcome } from './engine/rejection.js';
 export type { InstancePolicy } from './engine/engine-options.js';
-export { defineHandler, type Handler, type AnyHandler, type EventFunction, type HandlerContext, type MountParams } from './engine/handler.js';
+export {
+  defineHandler,
+  withPayload,
+  type Handler,
+  type AnyHandler,
+  type EventFunction,
+  type PayloadEvent,
+  type HandlerContext,
+  type MountParams,
+} from './engine/handler.js';
+export type { FromSchema, JsonSchema, JsonSchemaType, PayloadSchema } from './engine/payload-schema.js';
+export type { PayloadIssue, PayloadValidator } from './engine/payload-validation.js';
+export { ajvPayloadValidator } from './validation/ajv-validator.js';
 export { NascError } from './engine/nasc-error.js';
 export type { AppSchema } from './engine/schema-registry.js';
 export type { Awaitable } from './util/awaitable.js';
@@ -32,7 +46,35 @@ export { SqliteStore, type SqliteStoreOptions } from './store/sqlite-store.js';
 export type { Broker, BrokerReceiver, PublishedBatch, DirectMessage } from './broker/broker.js';
 export { LocalBroker } from './broker/local-broker.js';
 export type { ClientChannel, Connection } from './engine/connection.js';
-export { createConsoleLogger, LogLevel, type Logger, type LogFields } from './util/logger.js';
+export {
+  createConsoleLogger,
+  fieldsFirst,
+  toLogger,
+  LogLevel,
+  type Logger,
+  type LogFields,
+  type LineLevel,
+  type LevelledLogger,
+  type FieldsFirstLogger,
+} from './util/logger.js';
+export type { NascMetrics } from './observe/metrics.js';
+export type { MetricSample, MetricFamily } from './observe/metric-family.js';
+export type { MetricsOptions, TracingOptions } from './observe/observation.js';
+export type { OtelApi, OtelSpan, OtelContext } from './observe/tracing.js';
+export type {
+  Observer,
+  EventOutcome as ObservedOutcome,
+  EventAnswer,
+  EventTrace,
+  EventTransport,
+  StreamTransport,
+  ResumeKind,
+  ResumeReport,
+  ObservedCaller,
+  Phase,
+  PhaseSpan,
+  CutReason,
+} from './observe/observer.js';
 export type { SecretOptions } from './security/secret.js';
 export type { SessionCookieOptions } from './security/session-cookie.js';
 export { redisBackend, type RedisBackend, type RedisBackendOptions } from './redis/redis-backend.js';

@@ -1,3 +1,4 @@
+import type { Observer } from '../observe/observer.js';
 import type { Awaitable } from '../util/awaitable.js';
 /** A change to one instance, as published to every process serving the app. */
 export interface PublishedBatch {
@@ -6,8 +7,12 @@ export interface PublishedBatch {
   rev: number;
   /** The patch array (JSON text) every subscriber receives. */
   batch: string;
-  /** The stream (registry key) whose event made the change: it receives `batch` with `ack` appended, in one message. */
-  origin?: { stream: string; ack: string };
+  /**
+   * The stream (registry key) whose event made the change: it receives `batch` with `ack` appended, in one
+   * message. `eventId` names that event where the batch is delivered without leaving the process (for its
+   * trace); a broker that carries batches elsewhere need not carry it.
+   */
+  origin?: { stream: string; ack: string; eventId?: string };
 }
 
 /** A message for one client, wherever its stream is. */
@@ -53,4 +58,6 @@ export interface Broker {
   /** Tells every receiver that an instance was deleted (`deliverDeletion`). */
   publishDeletion(type: string, instance: string): Awaitable<void>;
   close(): Promise<void>;
+  /** Optional: the engine hands its observer over, for a broker that can report its backend's failures (Redis). */
+  observe?(observer: Observer): void;
 }

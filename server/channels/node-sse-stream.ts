@@ -37,7 +37,12 @@ export function openNodeSseStream(
   let connection: Connection | undefined;
   outgoing.writeHead(200, headers);
   const sink = new NodeSseSink(outgoing, options.maxBufferedBytes, options.turnBatching);
-  const channel = new SseChannel(sink, { retryMs: options.retryMs, ticker: options.ticker, onClose: () => connection && engine.close(connection) });
+  const channel = new SseChannel(sink, {
+    retryMs: options.retryMs,
+    ticker: options.ticker,
+    onClose: () => connection && engine.close(connection),
+    observed: { observer: engine.observer, caller },
+  });
   outgoing.once('close', () => channel.ended());
   connection = engine.open(caller, channel);
 }

@@ -1,5 +1,6 @@
 import { formatSseComment, formatSseMessage, formatSseRetry, SSE_KEEPALIVE } from '../../protocol/index.js';
 import type { ClientChannel } from '../engine/connection.js';
+import type { ObservedCaller, Observer } from '../observe/observer.js';
 import type { KeepAliveTicker } from './keep-alive-ticker.js';
 
 /** Where an SSE stream's text goes: Node's response, or the body of a web `Response`. */
@@ -17,6 +18,8 @@ export interface SseChannelOptions {
   retryMs: number;
   ticker: KeepAliveTicker;
   onClose: () => void;
+  /** Who is told that the stream opened, what it sent and why it closed, and the stream's caller. */
+  observed?: { observer: Observer; caller: ObservedCaller };
 }
 
 /**
@@ -28,17 +31,24 @@ export class SseChannel implements ClientChannel {
   readonly #sink: SseSink;
   readonly #ticker: KeepAliveTicker;
   readonly #onClose: () => void;
+  readonly #observed: SseChannelOptions['observed'];
   #closed = false;
+  /** Why the server ended the stream, when it did. */
+  #reason: string | undefined;
 
   constructor(sink: SseSink, options: SseChannelOptions) {
     this.#sink = sink;
     this.#ticker = options.ticker;
     this.#onClose = options.onClose;
+    this.#observed = options.observed;
     sink.write(formatSseRetry(options.retryMs));
     this.#ticker.add(this);
+    this.#observed?.observer.streamOpened('sse', this.#observed.caller);
   }
 
   send(message: string): void {
+    if (this.#closed) return;
+    this.#observed?.observer.sent('sse', message.length);
     // [spec] No CR or LF inside a field value. A message is JSON text, which writes a line break inside a
     // string as `\n`, so it is framed as it is; should one ever hold a line break (a custom broker's doing),
     // formatSseMessage refuses it loudly instead.
@@ -51,6 +61,7 @@ export class SseChannel implements ClientChannel {
 
   close(reason: string): void {
     if (this.#closed) return;
+    this.#reason = reason;
     this.#sink.end(formatSseComment(reason));
     this.ended();
   }
@@ -61,11 +72,14 @@ export class SseChannel implements ClientChannel {
     this.#closed = true;
     this.#ticker.delete(this);
     this.#onClose();
+    this.#observed?.observer.streamClosed('sse', this.#observed.caller, this.#reason ?? 'client went away');
   }
 
   #write(chunk: string): void {
     if (this.#closed || this.#sink.write(chunk)) return;
     // Drop what is queued and cut the socket: the client reconnects and mounts again from the revisions it holds.
+    this.#reason = 'client too slow';
+    this.#observed?.observer.cut('sse', 'slow');
     this.#sink.cut();
     this.ended();
   }

@@ -1,4 +1,5 @@
 import type { ClientChannel } from '../engine/connection.js';
+import type { Observer } from '../observe/observer.js';
 import type { KeepAliveTicker } from './keep-alive-ticker.js';
 import { batchUntilTickEnd, type CorkableSocket } from './write-batching.js';
 
@@ -23,6 +24,8 @@ export interface WsChannelOptions {
   ticker?: KeepAliveTicker;
   /** The TCP socket under the WebSocket: frames written in one loop turn then leave in one syscall. */
   transport?: CorkableSocket;
+  /** Told of what the socket sends and of a slow client cut. */
+  observer?: Observer;
 }
 
 const OPEN = 1;
@@ -49,13 +52,16 @@ export class WsChannel implements ClientChannel {
   readonly #maxBufferedBytes: number;
   readonly #ticker: KeepAliveTicker | undefined;
   readonly #transport: CorkableSocket | undefined;
+  readonly #observer: Observer | undefined;
   #answered = true;
   #cut = false;
+  #reason: string | undefined;
 
   constructor(socket: WebSocketPeer, options: WsChannelOptions) {
     this.#socket = socket;
     this.#maxBufferedBytes = options.maxBufferedBytes;
     this.#transport = options.transport;
+    this.#observer = options.observer;
     if (options.ticker && socket.ping && socket.on) {
       this.#ticker = options.ticker;
       socket.on('pong', () => (this.#answered = true));
@@ -68,10 +74,16 @@ export class WsChannel implements ClientChannel {
     return !this.#cut && this.#socket.readyState === OPEN;
   }
 
+  /** Why the server closed or cut the socket, when it did. */
+  get closeReason(): string | undefined {
+    return this.#reason;
+  }
+
   /** One keepalive tick: cut a socket that did not answer the last ping, else ping it. */
   keepAlive(): void {
     if (this.#socket.readyState !== OPEN) return this.stop();
     if (!this.#answered) {
+      this.#reason ??= 'no answer to ping';
       this.stop();
       this.#socket.terminate?.();
       return;
@@ -88,9 +100,11 @@ export class WsChannel implements ClientChannel {
   send(message: string): void {
     if (!this.open) return;
     if ((this.#socket.bufferedAmount ?? 0) > this.#maxBufferedBytes) {
+      this.#observer?.cut('ws', 'slow');
       this.cut(TRY_AGAIN_LATER, 'client too slow');
       return;
     }
+    this.#observer?.sent('ws', message.length);
     if (this.#transport) batchUntilTickEnd(this.#transport);
     this.#socket.send(message);
   }
@@ -102,6 +116,7 @@ export class WsChannel implements ClientChannel {
   cut(code: number, reason: string): void {
     if (this.#cut) return;
     this.#cut = true;
+    this.#reason ??= reason;
     this.stop();
     this.#socket.pause?.();
     if (this.#socket.readyState !== OPEN) return;
@@ -110,6 +125,7 @@ export class WsChannel implements ClientChannel {
   }
 
   close(reason: string): void {
+    this.#reason ??= reason;
     this.stop();
     if (this.#socket.readyState === OPEN) this.#socket.close(GOING_AWAY, reason.slice(0, 120));
   }

@@ -1,80 +1,88 @@
-import { isPrototypeKey, type JsonObject, type JsonValue } from '../../protocol/index.js';
-import type { NascEngine } from '../engine/engine.js';
+import { isPrototypeKey, type ClientEvent, type JsonObject, type JsonValue } from '../../protocol/index.js';
+import type { Caller, HandleResult, NascEngine } from '../engine/engine.js';
+import { errorAnswer, type EventTrace } from '../observe/observer.js';
 import { flashCookie } from '../security/flash-cookie.js';
-import type { OriginPolicy } from '../security/origin-check.js';
-import type { SessionCodec } from '../security/session-codec.js';
-import { verifySession, type SessionCookieSettings } from '../security/session-cookie.js';
+import { isBackendUnavailable } from '../store/backend-unavailable.js';
 import { BUTTON_FIELD, flashText, readFormTarget } from './form-post.js';
-import { formOriginRefusal } from './origin-refusal.js';
+import { checkPost, formPost, type PostKind, type PostPolicy, type PostRequest } from './post-checks.js';
 import { refusal, type Refusal } from './refusal.js';
 
 /** A form POST as the endpoint sees it, whichever way it came in. */
-export interface FormPostRequest {
-  header(lowerName: string): string | undefined;
-  ownOrigin(): string;
+export interface FormPostRequest extends PostRequest {
   /** A query parameter of the address posted to (the form's target). */
   query(name: string): string | undefined;
-  /** The body as UTF-8 text, or `undefined` as soon as it passes `maxBytes` (`declaredBytes`: `NaN` when chunked). */
-  body(declaredBytes: number, maxBytes: number): Promise<string | undefined>;
 }
 
 /** What the endpoint answers: back to the page (with a flash when the event was refused), or a refusal. */
 export type FormAnswer = { readonly redirect: string; readonly setCookie?: string } | { readonly refusal: Refusal };
 
-/** Options of the form endpoint. */
-export interface FormEndpointOptions {
-  maxBodyBytes: number;
-  origins: OriginPolicy;
-  sessions: { codec: SessionCodec; cookie: SessionCookieSettings };
-}
+/** Options of the form endpoint: the checks every post meets (origins, session cookie, size). */
+export type FormEndpointOptions = PostPolicy;
 
-const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(;|$)/i;
+/**
+ * The client id every form event is handled under (within its session): no page can open a stream with it,
+ * since client ids from the wire have no control characters, so no stream can hold it and none gets a form's
+ * answers.
+ */
+const FORM_CLIENT_ID = '\u0000form';
 
 /**
  * `POST <mount>/form`: an event posted by a plain HTML form (or a button of the page's hidden form) from a
- * page the server rendered, for browsers without JavaScript. It checks, in order: that the post comes from a
- * page of this server (`Origin`, else `Sec-Fetch-Site: same-origin`; a plain form needs no CORS preflight, so
- * this is the check that stops other sites), the session cookie (never issued here), the media type and size,
- * the fields, the target (in the address, or in a button's value). Then the event is handled as the session's, like any other (limits,
- * `resolveInstance`, `authorize`, at most once per event id), and the browser is sent back to its page (303);
- * a refused event leaves a flash the page shows as `$error` and `$errors.<field>`.
+ * page the server rendered, for browsers without JavaScript. It makes the checks of every post
+ * (`checkPost`: the origin, where a form must show it comes from a page of this server since it needs no CORS
+ * preflight; the session cookie, never issued here; the media type and size), then reads the fields and the
+ * target (in the address, or in a button's value). The event is handled as the session's, like any other
+ * (limits, `resolveInstance`, `authorize`, payload schema, at most once per event id), and the browser is sent
+ * back to its page (303); a refused event leaves a flash the page shows as `$error` and `$errors.<field>`.
  */
 export class FormEndpoint {
   readonly #engine: NascEngine;
   readonly #options: FormEndpointOptions;
+  readonly #kind: PostKind;
 
   constructor(engine: NascEngine, options: FormEndpointOptions) {
     this.#engine = engine;
     this.#options = options;
+    this.#kind = formPost(options.maxBodyBytes);
   }
 
   async answer(request: FormPostRequest): Promise<FormAnswer> {
-    const { origins, sessions, maxBodyBytes } = this.#options;
-    const foreign = formOriginRefusal(request, origins);
-    if (foreign) return { refusal: foreign };
-    const session = verifySession(sessions.codec, request.header('cookie'), sessions.cookie);
-    if (!session) return { refusal: refusal(403, 'no_session', 'No valid session: load the page again (it sets the session cookie), with cookies allowed.') };
-    if (!FORM_TYPE.test(request.header('content-type') ?? '')) {
-      return { refusal: refusal(415, 'unsupported_media_type', 'Post the form as application/x-www-form-urlencoded.') };
-    }
-    const declared = Number(request.header('content-length') ?? Number.NaN);
-    const text = declared > maxBodyBytes ? undefined : await request.body(declared, maxBodyBytes);
-    if (text === undefined) return { refusal: refusal(413, 'too_large', `A form may post at most ${maxBodyBytes} bytes.`) };
+    const startedAt = performance.now();
+    const observer = this.#engine.observer;
+    const refused = (refusal: Refusal, caller?: Caller, event?: ClientEvent, trace?: EventTrace): FormAnswer => {
+      observer.eventDone('form', caller, event, refusal, startedAt, trace);
+      return { refusal };
+    };
+    const { origins, sessions } = this.#options;
+    const checked = await checkPost(request, this.#options, this.#kind);
+    if (!('text' in checked)) return refused(checked);
+    const { session, text } = checked;
     const fields = formFields(text);
-    if (typeof fields === 'string') return { refusal: refusal(400, 'forbidden_key', `The field "${fields}" is not allowed.`) };
+    if (typeof fields === 'string') return refused(refusal(400, 'forbidden_key', `The field "${fields}" is not allowed.`));
     // A button of the page's hidden form posts its event as its value; a form's is in its address.
     const button = fields[BUTTON_FIELD];
     delete fields[BUTTON_FIELD];
-    if (button !== undefined && typeof button !== 'string') return { refusal: refusal(400, 'bad_field', `"${BUTTON_FIELD}" was posted twice.`) };
+    if (button !== undefined && typeof button !== 'string') return refused(refusal(400, 'bad_field', `"${BUTTON_FIELD}" was posted twice.`));
     const target = readFormTarget((name) => request.query(name), button, () => request.ownOrigin(), origins);
-    if (typeof target === 'string') return { refusal: refusal(400, 'bad_field', target) };
-    const { type, instance, event, eventId, payload, returnTo } = target;
+    if (typeof target === 'string') return refused(refusal(400, 'bad_field', target));
+    const { type, instance, event: name, eventId, payload, returnTo } = target;
+    const caller: Caller = { session, clientId: FORM_CLIENT_ID };
     // The form's own key (a list item's) wins over a field of the same name, as the elements' payload does.
-    const result = await this.#engine.handle({ session, clientId: `form:${session}` }, { event, type, instance, eventId, payload: { ...fields, ...payload } });
-    const outcome = result.accepted ? result.outcome : { ok: false as const, message: result.message };
-    if (!outcome || outcome.ok) return { redirect: returnTo };
-    const field = 'field' in outcome ? outcome.field : undefined;
-    const flash = flashText({ type, instance, message: outcome.message, ...(field === undefined ? {} : { field }) });
+    const event: ClientEvent = { event: name, type, instance, eventId, payload: { ...fields, ...payload } };
+    const trace = observer.startEvent('form', event);
+    let result: HandleResult;
+    try {
+      result = await this.#engine.handle(caller, event);
+    } catch (error) {
+      observer.eventDone('form', caller, event, errorAnswer(isBackendUnavailable(error)), startedAt, trace);
+      throw error;
+    }
+    observer.eventDone('form', caller, event, result, startedAt, trace);
+    // Refused before the handler ran (a limit, `authorize`): shown on the page like a handler's refusal.
+    const failure = result.accepted ? result.failure : { message: result.message };
+    if (!failure) return { redirect: returnTo };
+    const field = 'field' in failure ? failure.field : undefined;
+    const flash = flashText({ type, instance, message: failure.message, ...(field === undefined ? {} : { field }) });
     const setCookie = flashCookie(sessions.codec, sessions.cookie, session, flash, request.ownOrigin().startsWith('https:'));
     return setCookie === undefined ? { redirect: returnTo } : { redirect: returnTo, setCookie };
   }

@@ -4,6 +4,7 @@ import type { Caller, NascEngine } from '../engine/engine.js';
 import type { KeepAliveTicker } from '../channels/keep-alive-ticker.js';
 import { POLICY_VIOLATION, TRY_AGAIN_LATER, WsChannel, type WebSocketPeer } from '../channels/ws-channel.js';
 import type { CorkableSocket } from '../channels/write-batching.js';
+import { errorAnswer, type Observer } from '../observe/observer.js';
 import { isBackendUnavailable } from '../store/backend-unavailable.js';
 import { TokenBucket } from '../util/token-bucket.js';
 import { decodeEvent } from './decode-event.js';
@@ -56,6 +57,7 @@ export class SocketSession {
   readonly #channel: WsChannel;
   readonly #connection: Connection;
   readonly #refusals: TokenBucket;
+  readonly #observer: Observer;
 
   /**
    * Opens the stream; the engine sends the opening `[]` at once. `transport` is the upgrade's TCP socket, so
@@ -66,24 +68,32 @@ export class SocketSession {
     this.#caller = caller;
     this.#maxBodyBytes = options.maxBodyBytes;
     this.#refusals = new TokenBucket(options.refusals);
-    this.#channel = new WsChannel(socket, { maxBufferedBytes: options.maxBufferedBytes, ticker: options.ticker, transport });
+    this.#observer = engine.observer;
+    this.#channel = new WsChannel(socket, { maxBufferedBytes: options.maxBufferedBytes, ticker: options.ticker, transport, observer: this.#observer });
+    this.#observer.streamOpened('ws', caller);
     this.#connection = engine.open(caller, this.#channel);
   }
 
   /** One text frame: one event. */
   receiveText(text: string): void {
     if (!this.#channel.open) return;
+    const startedAt = performance.now();
+    const observer = this.#observer;
     const decoded = decodeEvent(text, this.#maxBodyBytes, false);
     if (!decoded.ok) {
+      observer.eventDone('ws', this.#caller, undefined, decoded.refusal, startedAt, undefined);
       this.#refuse(decoded.refusal);
       return;
     }
     const event = decoded.value;
+    const trace = observer.startEvent('ws', event);
     this.#engine.handle(this.#caller, event).then(
       (result) => {
+        observer.eventDone('ws', this.#caller, event, result, startedAt, trace);
         if (!result.accepted) this.#refuse(result, event);
       },
       (error: unknown) => {
+        observer.eventDone('ws', this.#caller, event, errorAnswer(isBackendUnavailable(error)), startedAt, trace);
         // Nothing was applied for sure (or, if it was, a retry is answered from the remembered outcome): the
         // event's id and a wait tell the client to send it again, as it does after a 5xx over HTTP. The
         // fault is the server's, so it costs the client nothing from its refusal budget.
@@ -99,19 +109,23 @@ export class SocketSession {
   /** A binary frame: the protocol is JSON text, so it is refused and the socket stays open. */
   refuseBinary(): void {
     if (!this.#channel.open) return;
-    this.#refuse(refusal(400, 'binary_frame', 'Send events as JSON text frames, not binary.'));
+    const refused = refusal(400, 'binary_frame', 'Send events as JSON text frames, not binary.');
+    this.#observer.eventDone('ws', this.#caller, undefined, refused, performance.now(), undefined);
+    this.#refuse(refused);
   }
 
   /** The socket closed: stop its pings and unregister its stream. */
   closed(): void {
     this.#channel.stop();
     this.#engine.close(this.#connection);
+    this.#observer.streamClosed('ws', this.#caller, this.#channel.closeReason ?? 'client closed');
   }
 
   /** Answers a refused frame, or cuts the socket once its refusal budget is spent. */
   #refuse(refused: Refusal, event?: ClientEvent): void {
     if (this.#refusals.take() > 0) {
-      this.#engine.logger.warn('WebSocket cut: too many refused frames', { clientId: this.#caller.clientId, code: refused.code });
+      this.#engine.logger.warn('WebSocket cut: too many refused frames', { clientId: this.#caller.clientId, session: this.#observer.tag(this.#caller.session), code: refused.code });
+      this.#observer.cut('ws', 'refused_frames');
       this.#channel.cut(POLICY_VIOLATION, 'too many refused frames');
       return;
     }

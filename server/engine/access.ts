@@ -1,4 +1,5 @@
 import { ReservedEvent, type ClientEvent } from '../../protocol/index.js';
+import type { Observer } from '../observe/observer.js';
 import type { Logger } from '../util/logger.js';
 import type { AccessRequest, Caller, EngineOptions } from './engine-options.js';
 import type { InstancePolicies } from './instance-policy.js';
@@ -20,12 +21,20 @@ export class Access {
   readonly #resolveInstance: EngineOptions['resolveInstance'];
   readonly #policies: InstancePolicies;
   readonly #logger: Logger;
+  readonly #tag: Observer['tag'];
 
-  constructor(options: Pick<EngineOptions, 'authorize' | 'resolveInstance'>, policies: InstancePolicies, logger: Logger) {
+  /** `tag`: what stands for a session (or a resolved instance name, which may be made from one) in a log line. */
+  constructor(options: Pick<EngineOptions, 'authorize' | 'resolveInstance'>, policies: InstancePolicies, logger: Logger, tag: Observer['tag']) {
     this.#authorize = options.authorize;
     this.#resolveInstance = options.resolveInstance;
     this.#policies = policies;
     this.#logger = logger;
+    this.#tag = tag;
+  }
+
+  /** Whether the app resolves instance names (so a stored name may be made from a session id). */
+  get resolves(): boolean {
+    return this.#resolveInstance !== undefined;
   }
 
   /** Whether there is an `authorize` hook to wait for (most apps' events skip the await without one). */
@@ -48,7 +57,7 @@ export class Access {
     if (!this.#authorize) return undefined;
     const allowed = await this.#authorize(accessRequest(caller, event, requested, event.event));
     if (allowed) return undefined;
-    this.#logger.warn('forbidden', { session: caller.session, type: event.type, instance: event.instance, event: event.event });
+    this.#logger.warn('forbidden', { session: this.#tag(caller.session), type: event.type, instance: requested, event: event.event });
     return reject(403, 'forbidden', 'You are not allowed to do that.', eventId);
   }
 
@@ -57,7 +66,7 @@ export class Access {
     const create = this.#policies.creator(event.type);
     if (create === undefined) return undefined;
     if (typeof create === 'function' ? await create(accessRequest(caller, event, requested, ReservedEvent.Mount)) : create) return undefined;
-    this.#logger.info('create forbidden', { session: caller.session, type: event.type, instance: event.instance });
+    this.#logger.info('create forbidden', { session: this.#tag(caller.session), type: event.type, instance: requested });
     return reject(403, 'create_forbidden', `There is no instance "${requested}" of type "${event.type}", and you may not create it.`, eventId);
   }
 }

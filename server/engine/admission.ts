@@ -1,5 +1,6 @@
 import { ReservedEvent, type ClientEvent } from '../../protocol/index.js';
 import { GenerationalMap } from '../util/generational-map.js';
+import type { Observer } from '../observe/observer.js';
 import type { Logger } from '../util/logger.js';
 import { RateLimiter } from '../util/rate-limiter.js';
 import type { Caller, EngineLimits } from './engine-options.js';
@@ -34,6 +35,7 @@ export class Admission {
   readonly limits: EngineLimits;
   readonly #streams: StreamRegistry;
   readonly #logger: Logger;
+  readonly #tag: Observer['tag'];
   readonly #rates: RateLimiter;
   readonly #sessionRates: RateLimiter;
   /** Instances created, per session and by the whole process. */
@@ -45,10 +47,12 @@ export class Admission {
   readonly #mountsInFlight = new Map<string, number>();
   readonly #lastLimitLog = new GenerationalMap<string, number>(10_000);
 
-  constructor(limits: EngineLimits, streams: StreamRegistry, logger: Logger) {
+  /** `tag`: what stands for a session in a log line. */
+  constructor(limits: EngineLimits, streams: StreamRegistry, logger: Logger, tag: Observer['tag']) {
     this.limits = limits;
     this.#streams = streams;
     this.#logger = logger;
+    this.#tag = tag;
     this.#rates = new RateLimiter({ rate: limits.eventsPerSecond, burst: limits.eventBurst });
     this.#sessionRates = new RateLimiter({ rate: 2 * limits.eventsPerSecond, burst: 2 * limits.eventBurst });
     this.#creations = new RateLimiter({ rate: limits.creationsPerSecond, burst: limits.creationBurst });
@@ -172,6 +176,6 @@ export class Admission {
     const now = Date.now();
     if ((this.#lastLimitLog.get(key) ?? 0) > now - LIMIT_LOG_INTERVAL_MS) return;
     this.#lastLimitLog.set(key, now);
-    this.#logger.warn('limit reached', { limit, session: caller.session, clientId: caller.clientId });
+    this.#logger.warn('limit reached', { limit, session: this.#tag(caller.session), clientId: caller.clientId });
   }
 }

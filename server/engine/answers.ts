@@ -1,6 +1,7 @@
 import { PatchAction, ReservedEvent, type ErrorPatch, type JsonObject } from '../../protocol/index.js';
 import type { Broker } from '../broker/broker.js';
 import type { EventOutcome } from '../store/store.js';
+import { loggedEventId } from '../observe/observer.js';
 import type { Logger } from '../util/logger.js';
 import { NascError } from './nasc-error.js';
 import { ackJson } from './patch-json.js';
@@ -21,10 +22,13 @@ export interface FailureReport {
 export class Answers {
   readonly #broker: Broker;
   readonly #logger: Logger;
+  readonly #tag: (secret: string) => string;
 
-  constructor(broker: Broker, logger: Logger) {
+  /** `tag`: what stands for a session in a log line (never the id itself). */
+  constructor(broker: Broker, logger: Logger, tag: (secret: string) => string) {
     this.#broker = broker;
     this.#logger = logger;
+    this.#tag = tag;
   }
 
   /** An event's outcome, first told or remembered: `[ack]` or `[error]`. */
@@ -50,10 +54,16 @@ export class Answers {
     await this.#broker.sendDirect({ stream, message: JSON.stringify([error]) });
   }
 
-  /** What the client is told about a handler failure, after logging it: a user-facing NascError, or nothing. */
-  failure(error: unknown, fields: Record<string, string | number>): FailureReport {
+  /**
+   * What the client is told about a handler failure, after logging it: a user-facing NascError, or nothing.
+   * `fields.session` is logged as its tag; `fields.instance` should be the client's name for the instance.
+   */
+  failure(error: unknown, fields: Record<string, string | number> & { session: string }): FailureReport {
+    fields.session = this.#tag(fields.session);
+    if (typeof fields.eventId === 'string') fields.eventId = loggedEventId(fields.eventId, this.#tag)!;
     if (error instanceof NascError) {
-      this.#logger.info('event rejected', { ...fields, code: error.code });
+      // Its own line at `info` is the event's (outcome `rejected`, with the code), written by the front door.
+      this.#logger.debug('event rejected', { ...fields, code: error.code });
       return {
         message: error.message,
         code: error.code,

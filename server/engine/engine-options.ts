@@ -1,7 +1,8 @@
 import type { Broker } from '../broker/broker.js';
 import type { Store } from '../store/store.js';
-import type { Logger } from '../util/logger.js';
+import type { FieldsFirstLogger, Logger } from '../util/logger.js';
 import type { AnyHandler } from './handler.js';
+import type { PayloadValidator } from './payload-validation.js';
 import type { AppSchema } from './schema-registry.js';
 
 /** Options of the engine (and of `createNasc`). */
@@ -14,7 +15,11 @@ export interface EngineOptions {
   store?: Store;
   /** How patches reach streams held by other processes (default: in-process). */
   broker?: Broker;
-  logger?: Logger;
+  /**
+   * Where Nasc logs (default: JSON lines on stderr at `warn`, `NASC_LOG_LEVEL` to change). A pino logger is
+   * taken as it is; any other is called `info(message, fields)`.
+   */
+  logger?: Logger | FieldsFirstLogger;
   /**
    * May this session mount this instance, or send it this event? Refusals answer 403 (`forbidden`) and change
    * nothing. Runs in the instance's queue, so it sees events in order.
@@ -41,6 +46,11 @@ export interface EngineOptions {
   instances?: Readonly<Record<string, InstancePolicy>>;
   /** Per-session, per-client and per-process limits; going over answers 429 and is logged. */
   limits?: Partial<EngineLimits>;
+  /**
+   * Compiles the payload schemas events declare with `withPayload` into the checks run before their handlers.
+   * Needed as soon as one event declares a schema.
+   */
+  payloadValidator?: PayloadValidator;
 }
 
 /** Limits that keep one client or session from starving the others. */

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { ReservedEvent, type ClientEvent, type JsonObject } from '../../protocol/index.js';
 import type { Broker } from '../broker/broker.js';
 import { LocalBroker } from '../broker/local-broker.js';
+import { errorAnswer, silentObserver, type Observer } from '../observe/observer.js';
+import { isBackendUnavailable } from '../store/backend-unavailable.js';
 import { MemoryStore } from '../store/memory-store.js';
-import type { InstanceRef, Store } from '../store/store.js';
-import { isPromiseLike } from '../util/awaitable.js';
-import { createConsoleLogger, type Logger } from '../util/logger.js';
+import type { Store } from '../store/store.js';
+import { toLogger, type LevelledLogger } from '../util/logger.js';
 import { Access } from './access.js';
 import { Admission, RATE_BLOCK_RECHECK_MS } from './admission.js';
 import { Answers } from './answers.js';
@@ -19,13 +20,14 @@ import { InstanceKeys } from './instance-keys.js';
 import { InstancePolicies } from './instance-policy.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { Mounting, type InstanceRead } from './mounting.js';
+import { compilePayloadChecks, type PayloadCheck } from './payload-validation.js';
 import { clientIdTaken, reject, retryFirst, type HandleResult, type Rejection } from './rejection.js';
+import type { PayloadSchema } from './payload-schema.js';
 import { SchemaRegistry } from './schema-registry.js';
 import { StreamRegistry } from './stream-registry.js';
 
 export type { AccessRequest, Caller, EngineLimits, EngineOptions } from './engine-options.js';
 export type { HandleResult, Rejection } from './rejection.js';
-export type { InstanceRead } from './mounting.js';
 
 /**
  * The transport-agnostic core, as one object: streams open and close here, events come in here. Each event
@@ -36,8 +38,12 @@ export type { InstanceRead } from './mounting.js';
 export class NascEngine {
   readonly schemas: SchemaRegistry;
   readonly store: Store;
-  readonly logger: Logger;
+  readonly logger: LevelledLogger;
+  /** Where the engine reports its work (logs, metrics, traces): `createNasc`'s, or one that only tags sessions. */
+  readonly observer: Observer;
   readonly #handlers = new Map<string, RegisteredHandler>();
+  /** Per type, the payload checks of its events that declare a schema: compiled once, here. */
+  readonly #payloadChecks = new Map<string, ReadonlyMap<string, PayloadCheck>>();
   readonly #broker: Broker;
   readonly #queue = new KeyedQueue();
   /** Every `(type, instance)` key this engine builds, made once per pair. */
@@ -49,33 +55,51 @@ export class NascEngine {
   readonly #applying: Applying;
   readonly #activity: InstanceActivity;
 
-  constructor(options: EngineOptions) {
-    for (const [type, handler] of Object.entries(options.handlers)) this.#handlers.set(type, registerHandler(type, handler));
+  /** `observer`: where the engine reports its work (`createNasc` passes the one its logs and metrics share). */
+  constructor(options: EngineOptions, observer: Observer = silentObserver()) {
+    for (const [type, handler] of Object.entries(options.handlers)) {
+      const registered = registerHandler(type, handler);
+      this.#handlers.set(type, registered);
+      if (registered.payloads.size > 0) this.#payloadChecks.set(type, compilePayloadChecks(type, registered.payloads, options.payloadValidator));
+    }
     this.schemas = new SchemaRegistry(options.schemas);
-    this.logger = options.logger ?? createConsoleLogger();
+    this.logger = toLogger(options.logger);
+    this.observer = observer;
     this.store = options.store ?? new MemoryStore({ logger: this.logger });
-    this.#streams = new StreamRegistry(this.#keys);
+    this.store.observe?.(observer);
+    this.#streams = new StreamRegistry(this.#keys, observer);
     this.#broker = options.broker ?? new LocalBroker();
+    this.#broker.observe?.(observer);
     this.#broker.attach(this.#streams);
-    this.#admission = new Admission({ ...DEFAULT_LIMITS, ...options.limits }, this.#streams, this.logger);
+    this.#admission = new Admission({ ...DEFAULT_LIMITS, ...options.limits }, this.#streams, this.logger, observer.tag);
     const policies = new InstancePolicies(options.instances ?? {}, new Set(this.#handlers.keys()));
-    this.#access = new Access(options, policies, this.logger);
+    this.#access = new Access(options, policies, this.logger, observer.tag);
     this.#activity = new InstanceActivity(
       this.store,
-      { shown: () => this.#streams.shown(), expired: (instances) => this.#announceDeletions(instances) },
+      {
+        shown: () => this.#streams.shown(),
+        expired: async (instances) => {
+          for (const { type, instance } of instances) await this.#broker.publishDeletion(type, instance);
+        },
+      },
       this.logger,
       policies.sweepIntervalMs,
     );
-    const answers = new Answers(this.#broker, this.logger);
+    const answers = new Answers(this.#broker, this.logger, observer.tag);
     const common = { store: this.store, broker: this.#broker, policies, answers };
     this.#mounting = new Mounting({ ...common, schemas: this.schemas, access: this.#access, admission: this.#admission });
-    this.#applying = new Applying({ ...common, keys: this.#keys, activity: this.#activity });
+    this.#applying = new Applying({ ...common, keys: this.#keys, activity: this.#activity, observer });
   }
 
-  /** `{ [type]: { events: [...] } }`: every type and the events it accepts. */
-  manifest(): Record<string, { events: string[] }> {
-    const manifest: Record<string, { events: string[] }> = {};
-    for (const [type, handler] of this.#handlers) manifest[type] = { events: [...handler.events.keys()] };
+  /**
+   * `{ [type]: { events: [...], payloads?: { [event]: schema } } }`: every type, the events it accepts, and the
+   * payload schemas of those that declare one.
+   */
+  manifest(): Record<string, { events: string[]; payloads?: Record<string, PayloadSchema> }> {
+    const manifest: Record<string, { events: string[]; payloads?: Record<string, PayloadSchema> }> = {};
+    for (const [type, handler] of this.#handlers) {
+      manifest[type] = { events: [...handler.events.keys()], ...(handler.payloads.size > 0 ? { payloads: Object.fromEntries(handler.payloads) } : {}) };
+    }
     return manifest;
   }
 
@@ -139,7 +163,7 @@ export class NascEngine {
       // Queued like everything else for the instance, so a mount sent just before it is undone, not kept.
       return this.#queue.run(key, async () => {
         await this.#broker.sendDirect({ stream: client, unsubscribe: { type: event.type, instance, name: event.instance } });
-        return { accepted: true, eventId } as const;
+        return { accepted: true, eventId, outcome: 'unmounted' } as const;
       });
     }
     const run = handler.events.get(event.event);
@@ -150,7 +174,7 @@ export class NascEngine {
       try {
         // Without an `authorize` hook there is nothing to wait for.
         const refused = this.#access.authorizes ? await this.#access.refuse(caller, resolved, event.instance, eventId) : undefined;
-        return refused ?? (await this.#applying.apply(client, caller, run, resolved, event.instance, eventId));
+        return refused ?? (await this.#applying.apply(client, caller, run, resolved, event.instance, eventId, this.#payloadChecks.get(event.type)?.get(event.event)));
       } catch (error) {
         // Not processed: nothing the client sent behind it (a socket pipelines) may be applied before it is.
         this.#admission.failed(client, event);
@@ -160,27 +184,17 @@ export class NascEngine {
   }
 
   /**
-   * Reads an instance for a page the server renders for `caller`'s session, as a mount from that session would
-   * find it: the name resolved by `resolveInstance`, the mount asked of `authorize` (the request's `clientId`
-   * is `''`: a page has none yet), and, when the instance does not exist, created as a mount creates it (the
-   * type's `create` rule, the creation budgets, the handler's `mount` with `params`). Nothing else runs and
-   * nothing is subscribed; no event or mount limit is spent, since nothing streams from it. Runs in the
-   * instance's queue, so it sees the state after the events queued before it.
-   *
-   * @example
-   * const read = await nasc.engine.read({ session, clientId: '' }, 'User', 'currentUser');
-   * if (read.ok) console.log(read.rev, read.state);
+   * Reads an instance for a page rendered for `caller`'s session as its mount would: `resolveInstance`,
+   * `authorize` (`clientId` `''`: a page has none yet), and for a new one the `create` rule, the creation
+   * budgets and `mount` with `params`. Nothing else runs, nothing is subscribed, no event limit is spent.
    */
   async read(caller: Caller, type: string, requested: string, params: JsonObject = {}): Promise<InstanceRead> {
     const handler = this.#handlers.get(type);
     if (!handler) return { ok: false, code: 'unknown_type', message: `Unknown type "${type}".` };
     const instance = this.#access.resolve(caller, type, requested);
-    const event: ClientEvent = { event: ReservedEvent.Mount, type, instance, payload: params };
     const key = this.#keys.of(type, instance);
     return this.#queue.run(key, async () => {
-      const refused = await this.#access.refuse(caller, event, requested, undefined);
-      if (refused) return { ok: false, code: refused.code, message: refused.message };
-      const read = await this.#mounting.read(caller, handler, event, requested);
+      const read = await this.#mounting.read(caller, handler, { event: ReservedEvent.Mount, type, instance, payload: params }, requested);
       // Shown on a page: in use, like an instance a stream shows, until the next round of expiry.
       if (read.ok) this.#activity.note(key, type, instance);
       return read;
@@ -195,6 +209,20 @@ export class NascEngine {
    * setInterval(() => nasc.engine.dispatch({ event: 'tick', type: 'Clock', instance: 'main', payload: {} }), 1000);
    */
   async dispatch(event: ClientEvent): Promise<HandleResult> {
+    const startedAt = performance.now();
+    const trace = this.observer.startEvent('server', event);
+    let result: HandleResult;
+    try {
+      result = await this.#dispatch(event);
+    } catch (error) {
+      this.observer.eventDone('server', undefined, event, errorAnswer(isBackendUnavailable(error)), startedAt, trace);
+      throw error;
+    }
+    this.observer.eventDone('server', undefined, event, result, startedAt, trace);
+    return result;
+  }
+
+  async #dispatch(event: ClientEvent): Promise<HandleResult> {
     const eventId = event.eventId ?? randomUUID();
     const handler = this.#handlers.get(event.type);
     if (!handler) return reject(404, 'unknown_type', `Unknown type "${event.type}".`, eventId);
@@ -202,7 +230,7 @@ export class NascEngine {
     if (!run) return reject(404, 'unknown_event', `Type "${event.type}" has no event "${event.event}".`, eventId);
     const server: Caller = { session: '', clientId: '' };
     return this.#queue.run(this.#keys.of(event.type, event.instance), () =>
-      this.#applying.apply(connectionKey(server), server, run, event, event.instance, eventId),
+      this.#applying.apply(connectionKey(server), server, run, event, event.instance, eventId, this.#payloadChecks.get(event.type)?.get(event.event)),
     );
   }
 
@@ -233,7 +261,8 @@ export class NascEngine {
       const deleted = await this.store.delete(type, instance);
       // Told even when this store had nothing: a stream may still show an instance that expired meanwhile.
       await this.#broker.publishDeletion(type, instance);
-      if (deleted) this.logger.info('instance deleted', { type, instance });
+      // A name the app resolves to may be made from a session id: then only its tag is logged.
+      if (deleted) this.logger.info('instance deleted', { type, instance: this.#access.resolves ? this.observer.tag(instance) : instance });
       return deleted;
     });
   }
@@ -266,12 +295,5 @@ export class NascEngine {
     return this.#queue
       .run(key, async () => (await this.#access.refuse(caller, event, requested, eventId)) ?? this.#mounting.mount(client, caller, handler, event, requested, eventId))
       .finally(() => fresh && this.#admission.mounted(caller.session));
-  }
-
-  async #announceDeletions(instances: InstanceRef[]): Promise<void> {
-    for (const { type, instance } of instances) {
-      const announcing = this.#broker.publishDeletion(type, instance);
-      if (isPromiseLike(announcing)) await announcing;
-    }
   }
 }

@@ -1,5 +1,6 @@
 import { ReservedEvent } from '../../protocol/index.js';
 import type { AnyHandler, MountParams } from './handler.js';
+import type { PayloadSchema } from './payload-schema.js';
 
 type Callable = (...args: unknown[]) => unknown;
 
@@ -8,6 +9,13 @@ export interface RegisteredHandler {
   readonly type: string;
   readonly mount: (params: MountParams) => unknown;
   readonly events: ReadonlyMap<string, Callable>;
+  /** The payload schemas of the events declared with `withPayload`. */
+  readonly payloads: ReadonlyMap<string, PayloadSchema>;
+}
+
+function payloadSchemaOf(event: Callable): PayloadSchema | undefined {
+  const schema = (event as Callable & { payloadSchema?: unknown }).payloadSchema;
+  return schema !== null && typeof schema === 'object' ? (schema as PayloadSchema) : undefined;
 }
 
 const RESERVED = new Set<string>([ReservedEvent.Mount, ReservedEvent.Unmount, 'constructor']);
@@ -22,6 +30,7 @@ export function registerHandler(type: string, handler: AnyHandler): RegisteredHa
     throw new TypeError(`Handler for type "${type}" must be an object with a mount(params) function`);
   }
   const events = new Map<string, Callable>();
+  const payloads = new Map<string, PayloadSchema>();
   const layers: object[] = [];
   for (let layer: object | null = handler; layer && layer !== Object.prototype; layer = Object.getPrototypeOf(layer)) {
     layers.push(layer);
@@ -33,8 +42,11 @@ export function registerHandler(type: string, handler: AnyHandler): RegisteredHa
       const descriptor = Object.getOwnPropertyDescriptor(layer, name);
       if (descriptor && typeof descriptor.value === 'function') {
         events.set(name, (descriptor.value as Callable).bind(handler));
+        const schema = payloadSchemaOf(descriptor.value as Callable);
+        if (schema) payloads.set(name, schema);
+        else payloads.delete(name);
       }
     }
   }
-  return { type, mount: handler.mount.bind(handler), events };
+  return { type, mount: handler.mount.bind(handler), events, payloads };
 }

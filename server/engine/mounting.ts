@@ -1,5 +1,6 @@
 import { PatchAction, ReservedEvent, type BindUpdatePatch, type ClientEvent, type JsonObject, type SchemaPatch, type SnapshotPatch } from '../../protocol/index.js';
 import type { Broker } from '../broker/broker.js';
+import type { ResumeReport } from '../observe/observer.js';
 import type { InstanceRecord, Store } from '../store/store.js';
 import type { Access } from './access.js';
 import type { Admission } from './admission.js';
@@ -8,6 +9,7 @@ import type { Caller } from './engine-options.js';
 import type { RegisteredHandler } from './handler-registry.js';
 import type { InstancePolicies } from './instance-policy.js';
 import { toJsonState } from './json-state.js';
+import { NascError } from './nasc-error.js';
 import { ackJson } from './patch-json.js';
 import type { HandleResult, Rejection } from './rejection.js';
 import type { SchemaRegistry } from './schema-registry.js';
@@ -27,7 +29,7 @@ export interface MountingParts {
 export type InstanceRead = { ok: true; state: JsonObject; rev: number } | { ok: false; code: string; message: string };
 
 /** The instance a mount is about: found or just created, refused, or its handler's `mount` failed. */
-type Current = { record: InstanceRecord; created: boolean } | Rejection | { failure: FailureReport };
+type Current = { record: InstanceRecord; created: boolean } | Rejection | { failure: FailureReport; rejected: boolean };
 
 /**
  * Mounting, run in the instance's queue: creating the instance when it does not exist (if its type's rule
@@ -51,8 +53,9 @@ export class Mounting {
     const current = await this.#current(caller, handler, event, requested, eventId);
     if ('accepted' in current) return current;
     if ('failure' in current) {
-      await answers.error(stream, { ...current.failure, eventId, type, instance: requested });
-      return { accepted: true, eventId };
+      const { failure, rejected } = current;
+      await answers.error(stream, { ...failure, eventId, type, instance: requested });
+      return { accepted: true, eventId, outcome: rejected ? 'rejected' : 'failed', code: failure.code };
     }
     const { record, created } = current;
     const known = event.rev ?? 0;
@@ -60,21 +63,24 @@ export class Mounting {
     const schemas = event.rev === undefined ? this.#schemaPatches(type, requested) : [];
     // A client holding a revision of an instance this mount just created held one that was deleted since:
     // whatever it shows belongs to that one, so it starts over from this one's snapshot.
-    await this.#bringUpToDate(stream, type, instance, record, known, schemas, requested, created && known > 0);
+    const resume = await this.#bringUpToDate(stream, type, instance, record, known, schemas, requested, created && known > 0);
     // The mount's own ack follows its answer, so the client knows the answer is complete (even when it was
     // empty: nothing missed). Only for a client that named the mount, to keep answers reproducible.
     if (event.eventId !== undefined) {
       await broker.sendDirect({ stream, message: `[${ackJson(eventId, type, instance, record.rev)}]` });
     }
-    return { accepted: true, eventId };
+    // A mount naming the revision its client holds is a resume: what it was sent is told.
+    return event.rev === undefined ? { accepted: true, eventId, outcome: 'mounted', rev: record.rev } : { accepted: true, eventId, outcome: 'mounted', rev: record.rev, resume };
   }
 
   /**
-   * What a mount of `event` would show, without subscribing anything: for a page the server renders. The
-   * instance is created as a mount creates it (the same rule, budgets and handler `mount`) when it does not
-   * exist; nothing else runs.
+   * What a mount of `event` would show, without subscribing anything: for a page the server renders. Asks
+   * `authorize` as a mount does, and creates the instance as a mount creates it (the same rule, budgets and
+   * handler `mount`) when it does not exist; nothing else runs.
    */
   async read(caller: Caller, handler: RegisteredHandler, event: ClientEvent, requested: string): Promise<InstanceRead> {
+    const refused = await this.#parts.access.refuse(caller, event, requested, undefined);
+    if (refused) return { ok: false, code: refused.code, message: refused.message };
     const current = await this.#current(caller, handler, event, requested, undefined);
     if ('accepted' in current) return { ok: false, code: current.code, message: current.message };
     if ('failure' in current) return { ok: false, code: current.failure.code, message: current.failure.message };
@@ -96,7 +102,8 @@ export class Mounting {
     try {
       state = toJsonState(await handler.mount({ ...event.payload, instance }));
     } catch (error) {
-      return { failure: answers.failure(error, { type, instance, event: ReservedEvent.Mount, ...(eventId === undefined ? {} : { eventId }), session: caller.session }) };
+      const failure = answers.failure(error, { type, instance: requested, event: ReservedEvent.Mount, ...(eventId === undefined ? {} : { eventId }), session: caller.session });
+      return { failure, rejected: error instanceof NascError };
     }
     const created = await store.commit(type, instance, { state, rev: 1, expectedRev: 0, idleTtlMs: policies.idleTtl(type, 1) });
     const stored = created ? { state, rev: 1 } : await store.load(type, instance);
@@ -107,6 +114,7 @@ export class Mounting {
   /**
    * Subscribes a client to an instance and brings it from revision `known` to `record`: replay or snapshot.
    * `startOver`: the instance is not the one the client knew, so a snapshot marked `reset`, whatever `known` is.
+   * Returns what was sent.
    */
   async #bringUpToDate(
     stream: string,
@@ -117,15 +125,19 @@ export class Mounting {
     schemas: SchemaPatch[],
     requested: string,
     startOver: boolean,
-  ): Promise<void> {
+  ): Promise<ResumeReport> {
     const { store, broker } = this.#parts;
     const subscribeAt = (rev: number) => ({ type, instance, rev, subscribe: true, ...(requested === instance ? {} : { alias: requested }) });
     if (!startOver && known > 0 && known <= record.rev) {
       const missed = await store.readLog(type, instance, known);
       if (missed) {
         await broker.sendDirect({ stream, position: subscribeAt(known), ...(schemas.length ? { message: JSON.stringify(schemas) } : {}) });
-        for (const entry of missed) await broker.sendDirect({ stream, message: entry.batch, position: { type, instance, rev: entry.rev } });
-        return;
+        let bytes = 0;
+        for (const entry of missed) {
+          bytes += entry.batch.length;
+          await broker.sendDirect({ stream, message: entry.batch, position: { type, instance, rev: entry.rev } });
+        }
+        return { kind: 'replay', from: known, to: record.rev, batches: missed.length, bytes };
       }
     }
     const marker: SnapshotPatch = { action: PatchAction.Snapshot, type, instance, rev: record.rev };
@@ -135,7 +147,9 @@ export class Mounting {
     for (const [prop, value] of Object.entries(record.state)) {
       snapshot.push({ action: PatchAction.BindUpdate, type, instance, prop, value, rev: record.rev, snapshot: true });
     }
-    await broker.sendDirect({ stream, position: subscribeAt(record.rev), message: JSON.stringify(snapshot) });
+    const message = JSON.stringify(snapshot);
+    await broker.sendDirect({ stream, position: subscribeAt(record.rev), message });
+    return { kind: marker.reset ? 'reset' : 'snapshot', from: known, to: record.rev, batches: 0, bytes: message.length };
   }
 
   /** The schemas of the type and every type it references, named for the client's instance. */

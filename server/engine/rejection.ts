@@ -1,4 +1,5 @@
-import type { EventOutcome } from '../store/store.js';
+import type { EventOutcome, ResumeReport } from '../observe/observer.js';
+import type { FailureReport } from './answers.js';
 
 /** A status code the engine answers a refusal with; the front doors write it as HTTP or in an `error` patch. */
 export type RejectionStatus = 400 | 403 | 404 | 409 | 413 | 429;
@@ -14,12 +15,38 @@ export interface Rejection {
   retryAfterMs?: number;
 }
 
+/** What became of an event the engine took. */
+export type TakenOutcome = Exclude<EventOutcome, 'refused' | 'error'>;
+
+/**
+ * An event the engine took: its outcome travels to the client as an `ack` or `error` patch, and is told here
+ * too, for logs and metrics.
+ */
+export interface Taken {
+  accepted: true;
+  eventId: string;
+  outcome: TakenOutcome;
+  /** The instance's revision after it (an `error` patch's outcome has none). */
+  rev?: number;
+  /** The handler's `NascError` code (`rejected`), or `handler_failed` (`failed`). */
+  code?: string;
+  /** How long the handler (or a mount's `mount`) ran, in ms. */
+  handlerMs?: number;
+  /** For a mount that named the revision its client holds: what it was sent. */
+  resume?: ResumeReport;
+  /**
+   * For an event its handler refused or failed (`rejected`, `failed`, or a `duplicate` of one): what its
+   * client is told, for a caller without a stream to tell it on (a form posted without JavaScript).
+   */
+  failure?: FailureReport;
+}
+
 /**
  * The answer to an event: taken (`accepted`: its outcome, applied or refused by the handler, travels to the
  * client as an `ack` or `error` patch, and is given here too for an event a handler ran or remembered, for a
  * caller without a stream), or refused before anything ran.
  */
-export type HandleResult = { accepted: true; eventId: string; outcome?: EventOutcome } | Rejection;
+export type HandleResult = Taken | Rejection;
 
 export function reject(status: RejectionStatus, code: string, message: string, eventId?: string, retryAfterMs?: number): Rejection {
   const rejection: Rejection = { accepted: false, status, code, message };

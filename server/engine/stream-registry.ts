@@ -1,5 +1,6 @@
 import { PatchAction, type ErrorPatch } from '../../protocol/index.js';
 import type { BrokerReceiver, DirectMessage, PublishedBatch } from '../broker/broker.js';
+import type { Observer } from '../observe/observer.js';
 import type { InstanceRef } from '../store/store.js';
 import { Connection, type ClientChannel } from './connection.js';
 import { rememberConnectionKey } from './connection-key.js';
@@ -14,6 +15,7 @@ import { SessionStreams } from './session-streams.js';
  */
 export class StreamRegistry implements BrokerReceiver {
   readonly #keys: InstanceKeys;
+  readonly #observer: Observer;
   readonly #connections = new Map<string, Connection>();
   readonly #subscribers = new Map<string, Set<Connection>>();
   /** Open streams per session. */
@@ -25,8 +27,10 @@ export class StreamRegistry implements BrokerReceiver {
    */
   readonly #holders = new Map<string, Connection>();
 
-  constructor(keys: InstanceKeys) {
+  /** `observer` hears how many streams each batch reached. */
+  constructor(keys: InstanceKeys, observer: Observer) {
     this.#keys = keys;
+    this.#observer = observer;
   }
 
   /** Open streams on this process. */
@@ -118,6 +122,7 @@ export class StreamRegistry implements BrokerReceiver {
       }
     }
     if (origin && !originServed) this.#connections.get(origin.stream)?.send(`[${origin.ack}]`);
+    this.#observer.delivered(subscribers ? subscribers.size : 0, origin?.eventId);
   }
 
   deliverDeletion(type: string, instance: string): void {

@@ -11,7 +11,7 @@ export const CLIENT_BUNDLE_DIR = new URL('../../client/', import.meta.url);
  * `GET /nasc.js` (production) or `GET /nasc.dev.js` (dev warnings and overlay): a browser bundle (elements,
  * Lit included), read once, served with an ETag so browsers revalidate instead of downloading it again.
  */
-export function clientScriptRoute(file: 'nasc.js' | 'nasc.dev.js' | 'nasc.dev.js.map', directory: URL = CLIENT_BUNDLE_DIR): Handler {
+export function clientScriptRoute(file: 'nasc.js' | 'nasc.dev.js' | 'nasc.dev.js.map' | 'na-traffic.js', directory: URL = CLIENT_BUNDLE_DIR): Handler {
   const contentType = file.endsWith('.map') ? 'application/json; charset=utf-8' : 'text/javascript; charset=utf-8';
   const bundleUrl = new URL(file, directory);
   let cached: { body: string; etag: string } | undefined;

@@ -11,10 +11,12 @@ import { refusal } from '../endpoints/refusal.js';
 import type { SocketSessionOptions } from '../endpoints/socket-session.js';
 import type { StreamEndpoint } from '../endpoints/stream-endpoint.js';
 import type { NodeSseStreamOptions } from '../channels/node-sse-stream.js';
+import type { NascMetrics } from '../observe/metrics.js';
 import { writeRefusal } from './answer.js';
 import { clientScriptRoute } from './client-script-route.js';
 import { eventRoute } from './event-route.js';
 import { formRoute } from './form-route.js';
+import { requestLog } from './request-log.js';
 import { addHealthRoutes } from './health-routes.js';
 import { addSchemaRoutes } from './schema-routes.js';
 import { sseRoute } from './sse-route.js';
@@ -34,6 +36,8 @@ export interface NascAppParts {
   /** True for an upgrade `nasc.attach` takes on the same HTTP server (the route leaves it alone). */
   claimedElsewhere: (request: IncomingMessage) => boolean;
   broker?: Broker;
+  /** Served at `GET /metrics` when given. */
+  metrics?: NascMetrics;
 }
 
 /**
@@ -44,6 +48,9 @@ export interface NascAppParts {
 export function createNascApp(parts: NascAppParts): Hono {
   const { engine, streams, events, trustProxy, corsOrigins } = parts;
   const app = new Hono();
+  // Only when debug lines are on as the app is made: a middleware on every route costs every event POST its
+  // own step, on or off.
+  if (engine.logger.isLevelEnabled('debug')) app.use('*', requestLog(engine.logger));
   if (corsOrigins.size > 0) {
     app.use(
       '*',
@@ -62,9 +69,17 @@ export function createNascApp(parts: NascAppParts): Hono {
   app.get('/ws', wsRoute(engine, streams, { ...parts.ws, trustProxy, claimedElsewhere: parts.claimedElsewhere }));
   addSchemaRoutes(app, engine);
   addHealthRoutes(app, engine, parts.broker);
+  const metrics = parts.metrics;
+  if (metrics) {
+    app.get('/metrics', async (c) => {
+      const registry = await metrics.registry();
+      return c.body(await registry.metrics(), 200, { 'Content-Type': registry.contentType });
+    });
+  }
   app.get('/nasc.js', clientScriptRoute('nasc.js'));
   app.get('/nasc.dev.js', clientScriptRoute('nasc.dev.js'));
   app.get('/nasc.dev.js.map', clientScriptRoute('nasc.dev.js.map'));
+  app.get('/na-traffic.js', clientScriptRoute('na-traffic.js'));
   // A catch-all route, not app.notFound: `app.route('/nasc', nasc.app)` copies routes, not the not-found handler.
   app.all('*', (c) => writeRefusal(c, refusal(404, 'not_found', 'No such Nasc endpoint.')));
   app.onError((error, c) => {

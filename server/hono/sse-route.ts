@@ -30,7 +30,12 @@ export function sseRoute(engine: NascEngine, streams: StreamEndpoint, options: N
     }
     let connection: Connection | undefined;
     const sink = new WebSseSink(options.maxBufferedBytes, () => channel.ended());
-    const channel = new SseChannel(sink, { retryMs: options.retryMs, ticker: options.ticker, onClose: () => connection && engine.close(connection) });
+    const channel = new SseChannel(sink, {
+      retryMs: options.retryMs,
+      ticker: options.ticker,
+      onClose: () => connection && engine.close(connection),
+      observed: { observer: engine.observer, caller },
+    });
     connection = engine.open(caller, channel);
     c.req.raw.signal.addEventListener('abort', () => channel.close('client went away'), { once: true });
     return c.body(sink.stream.pipeThrough(new TextEncoderStream()), 200, SSE_HEADERS);

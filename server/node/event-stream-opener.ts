@@ -3,6 +3,7 @@ import type { NascEngine } from '../engine/engine.js';
 import { failureAnswer } from '../endpoints/failure-answer.js';
 import { answerOf, Refusals } from '../endpoints/refusal.js';
 import type { StreamEndpoint } from '../endpoints/stream-endpoint.js';
+import { logRequest } from '../util/logger.js';
 import { corsHeaders, writeJsonAnswer } from './node-answer.js';
 import { nodeRequestParts, requestUrl } from './node-request.js';
 import { openNodeSseStream, SSE_HEADERS, type NodeSseStreamOptions } from '../channels/node-sse-stream.js';
@@ -36,6 +37,16 @@ export class EventStreamOpener {
 
   /** Opens the stream, or answers why not. Never throws. */
   open(request: IncomingMessage, response: ServerResponse, path: string): void {
+    const startedAt = performance.now();
+    try {
+      this.#open(request, response, path);
+    } finally {
+      const logger = this.#engine.logger;
+      if (logger.isLevelEnabled('debug')) logRequest(logger, 'GET', path, response.statusCode, startedAt);
+    }
+  }
+
+  #open(request: IncomingMessage, response: ServerResponse, path: string): void {
     const { trustProxy, corsOrigins } = this.#options;
     let setCookie: string | undefined;
     try {

@@ -4,7 +4,7 @@ import type { EventEndpoint } from '../endpoints/event-endpoint.js';
 import { answerOf, Refusals, type Answer } from '../endpoints/refusal.js';
 import type { EventStreamOpener } from './event-stream-opener.js';
 import { failureAnswer } from '../endpoints/failure-answer.js';
-import type { Logger } from '../util/logger.js';
+import { logRequest, type LevelledLogger } from '../util/logger.js';
 import { writeJsonAnswer } from './node-answer.js';
 import { readRequestBody, RequestBodyAborted } from './node-request-body.js';
 import { nodeRequestParts, pathnameOf, requestUrl } from './node-request.js';
@@ -60,11 +60,11 @@ interface Attachment {
 export class RequestAttachments {
   readonly #events: EventEndpoint;
   readonly #streams: EventStreamOpener;
-  readonly #logger: Logger;
+  readonly #logger: LevelledLogger;
   readonly #options: EventAttachOptions;
   readonly #attached = new Map<RequestServer, Attachment>();
 
-  constructor(events: EventEndpoint, streams: EventStreamOpener, logger: Logger, options: EventAttachOptions) {
+  constructor(events: EventEndpoint, streams: EventStreamOpener, logger: LevelledLogger, options: EventAttachOptions) {
     this.#events = events;
     this.#streams = streams;
     this.#logger = logger;
@@ -115,6 +115,7 @@ export class RequestAttachments {
   }
 
   async #take(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
+    const startedAt = performance.now();
     let answer: Answer;
     try {
       const url = requestUrl(request);
@@ -130,6 +131,7 @@ export class RequestAttachments {
       answer = answerOf(failureAnswer(error, this.#logger, path));
     }
     writeJsonAnswer(request, response, answer, this.#options.corsOrigins);
+    if (this.#logger.isLevelEnabled('debug')) logRequest(this.#logger, 'POST', path, answer.status, startedAt);
   }
 }
 

@@ -5,7 +5,8 @@ import type { Caller, NascEngine } from '../engine/engine.js';
 import { refusal, Refusals, type Refusal } from '../endpoints/refusal.js';
 import { SocketSession, type SocketSessionOptions } from '../endpoints/socket-session.js';
 import type { StreamEndpoint } from '../endpoints/stream-endpoint.js';
-import { nodeRequestParts, requestUrl } from './node-request.js';
+import { logRequest } from '../util/logger.js';
+import { nodeRequestParts, pathnameOf, requestUrl } from './node-request.js';
 import { destroySocket, failUpgrade, refuseUpgrade } from './upgrade-refusal.js';
 
 /** What an upgrade taken on the HTTP server needs besides what every WebSocket shares. */
@@ -54,16 +55,23 @@ export class WsUpgrade {
 
   /** Checks an upgrade request for this endpoint and upgrades it, or answers why not. Never throws. */
   handle(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const startedAt = performance.now();
     socket.on('error', destroySocket);
     let upgraded = false;
+    // What the upgrade was answered, for its debug line (400: `ws` found the handshake malformed).
+    let status = 400;
     try {
       const refused = this.#check(request, socket, head, () => (upgraded = true));
       if (refused) refuseUpgrade(socket, refused.refusal, refused.setCookie);
+      status = refused ? refused.refusal.status : upgraded ? 101 : status;
     } catch (error) {
+      status = 500;
       this.#engine.logger.error('WebSocket upgrade failed', { error: error instanceof Error ? error.message : String(error) });
       if (upgraded) socket.destroy();
       else failUpgrade(socket);
     }
+    const logger = this.#engine.logger;
+    if (logger.isLevelEnabled('debug')) logRequest(logger, 'GET', pathnameOf(request.url), status, startedAt);
   }
 
   #check(request: IncomingMessage, socket: Duplex, head: Buffer, onUpgraded: () => void): { refusal: Refusal; setCookie?: string } | undefined {

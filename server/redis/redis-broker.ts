@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
+import type { Observer } from '../observe/observer.js';
 import type { Broker, BrokerReceiver, DirectMessage, PublishedBatch } from '../broker/broker.js';
 import { decodeBusMessage, encodeBatch, encodeDeleted, encodeDirect, encodeGap } from './redis-bus-message.js';
 import { CatchUp, type CatchUpLimits } from './redis-catch-up.js';
@@ -89,6 +90,10 @@ export class RedisBroker implements Broker {
 
   async publishDeletion(type: string, instance: string): Promise<void> {
     await this.#send(encodeDeleted({ type, instance }));
+  }
+
+  observe(observer: Observer): void {
+    this.#link.observer = observer;
   }
 
   async close(): Promise<void> {

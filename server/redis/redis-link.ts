@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import { Redis, type RedisOptions } from 'ioredis';
+import type { Observer } from '../observe/observer.js';
 import type { Logger } from '../util/logger.js';
 import { BackendUnavailableError } from '../store/backend-unavailable.js';
 import { isOutOfMemoryReply, toBackendError } from './redis-errors.js';
@@ -62,6 +63,8 @@ export class RedisLink {
    * Redis store with the in-process broker) nobody listens, so nothing is published.
    */
   bus = false;
+  /** Told of every failure (the engine's, once a store or broker on this link is given one). */
+  observer: Observer | undefined;
   #users = 0;
   #everReady = false;
   #down = false;
@@ -130,7 +133,9 @@ export class RedisLink {
       const unavailable = toBackendError(error, what);
       if (!unavailable) throw error;
       this.#failedSinceReady = true;
-      if (isOutOfMemoryReply(error)) this.#logFull(what, (error as Error).message);
+      const full = isOutOfMemoryReply(error);
+      this.observer?.backendError('redis', full ? 'full' : 'unavailable');
+      if (full) this.#logFull(what, (error as Error).message);
       throw unavailable;
     }
   }
@@ -183,6 +188,7 @@ export class RedisLink {
   }
 
   #logError(name: string, error: Error): void {
+    this.observer?.backendError('redis', 'connection');
     const now = Date.now();
     if (now - this.#lastErrorLog < ERROR_LOG_INTERVAL_MS) return;
     this.#lastErrorLog = now;

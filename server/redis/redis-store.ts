@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Observer } from '../observe/observer.js';
 import type { JsonObject } from '../../protocol/index.js';
 import { encodeBatch, encodeCreated } from './redis-bus-message.js';
 import type { RedisLink } from './redis-link.js';
@@ -163,6 +164,10 @@ export class RedisStore implements Store {
   /** Nothing to do here: Redis expires idle instances and old outcomes itself. */
   async expire(): Promise<InstanceRef[]> {
     return [];
+  }
+
+  observe(observer: Observer): void {
+    this.#link.observer = observer;
   }
 
   async close(): Promise<void> {

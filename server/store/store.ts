@@ -1,3 +1,4 @@
+import type { Observer } from '../observe/observer.js';
 import type { Awaitable } from '../util/awaitable.js';
 import type { JsonObject } from '../../protocol/index.js';
 
@@ -109,4 +110,6 @@ export interface Store {
   expire(): Awaitable<InstanceRef[]>;
   /** Releases files and connections. */
   close(): Promise<void>;
+  /** Optional: the engine hands its observer over, for a store that can report its backend's failures (Redis). */
+  observe?(observer: Observer): void;
 }

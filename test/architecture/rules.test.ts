@@ -1,7 +1,7 @@
 /**
- * The rules that make the rooms of `protocol/`, `server/` and `elements/` real (docs/architecture.md), checked
- * on the sources: which room may import which, which packages each may use, no import cycles, and no file
- * over about 300 lines unless it holds one lifecycle. A change that breaks a rule fails here, with the
+ * The rules that make the rooms of `protocol/`, `server/`, `elements/` and `testing/` real (docs/architecture.md),
+ * checked on the sources: which room may import which, which packages each may use, no import cycles, and no
+ * file over about 300 lines unless it holds one lifecycle. A change that breaks a rule fails here, with the
  * import that broke it.
  */
 import assert from 'node:assert/strict';
@@ -11,7 +11,7 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const ROOTS = ['protocol', 'server', 'elements'];
+const ROOTS = ['protocol', 'server', 'elements', 'testing'];
 
 /** A room: a folder whose files share rules. Matched by the longest prefix. */
 interface Room {
@@ -21,18 +21,24 @@ interface Room {
   packages: readonly string[] | '*';
 }
 
+/** The one file of `server/observe/` the rooms that report may import: the interface they report through. */
+const OBSERVER = 'server/observe/observer.ts';
+
 const ROOMS: Record<string, Room> = {
   'protocol/': { imports: [], packages: [] },
   'server/util/': { imports: [], packages: [] },
-  'server/engine/': { imports: ['protocol/', 'server/store/', 'server/broker/', 'server/util/'], packages: ['node:crypto'] },
-  'server/store/': { imports: ['protocol/', 'server/util/'], packages: ['better-sqlite3'] },
-  'server/broker/': { imports: ['protocol/', 'server/store/', 'server/util/'], packages: [] },
-  'server/redis/': { imports: ['protocol/', 'server/store/', 'server/broker/', 'server/util/'], packages: ['ioredis', 'node:crypto', 'node:events'] },
-  'server/channels/': { imports: ['protocol/', 'server/engine/', 'server/util/'], packages: [] },
+  // OpenTelemetry's API is an optional peer, imported on first use when it is installed.
+  'server/observe/': { imports: ['protocol/', 'server/util/'], packages: ['node:crypto', '@opentelemetry/api', 'prom-client'] },
+  'server/engine/': { imports: ['protocol/', 'server/store/', 'server/broker/', 'server/util/', OBSERVER], packages: ['node:crypto'] },
+  'server/store/': { imports: ['protocol/', 'server/util/', OBSERVER], packages: ['better-sqlite3'] },
+  'server/broker/': { imports: ['protocol/', 'server/store/', 'server/util/', OBSERVER], packages: [] },
+  'server/redis/': { imports: ['protocol/', 'server/store/', 'server/broker/', 'server/util/', OBSERVER], packages: ['ioredis', 'node:crypto', 'node:events'] },
+  'server/channels/': { imports: ['protocol/', 'server/engine/', 'server/util/', OBSERVER], packages: [] },
+  'server/validation/': { imports: ['protocol/', 'server/engine/'], packages: ['ajv/dist/2020.js', 'ajv-formats'] },
   'server/security/': { imports: ['server/util/'], packages: ['node:crypto', 'node:fs', 'node:path', 'hono/utils/cookie'] },
   'server/render/': { imports: ['protocol/'], packages: [] },
   'server/endpoints/': {
-    imports: ['protocol/', 'server/engine/', 'server/channels/', 'server/render/', 'server/security/', 'server/store/', 'server/util/'],
+    imports: ['protocol/', 'server/engine/', 'server/channels/', 'server/render/', 'server/security/', 'server/store/', 'server/util/', OBSERVER],
     packages: [],
   },
   'server/hono/': { imports: ['protocol/', 'server/'], packages: ['hono', 'hono/cors', 'hono/http-exception', 'hono/utils/http-status', '@hono/node-server', '@hono/node-server/utils/response', 'node:http', 'node:crypto', 'node:fs'] },
@@ -58,12 +64,22 @@ const ROOMS: Record<string, Room> = {
     packages: ['@lit/reactive-element', '@lit/context'],
   },
   'elements/dev/': { imports: ['protocol/', 'elements/dev/', 'elements/scope/scope.ts'], packages: [] },
+  'elements/tools/': {
+    imports: ['protocol/', 'elements/connection/', 'elements/scope/', 'elements/dom/', 'elements/dev/'],
+    packages: ['lit', 'lit/directives/guard.js', 'lit/directives/repeat.js', '@lit/reactive-element', '@lit/context'],
+  },
   'elements/': { imports: ['protocol/', 'elements/'], packages: [] },
+  // The public test kit drives a server as an app's tests would: through the public entry only.
+  'testing/': {
+    imports: ['protocol/', 'server/index.ts'],
+    packages: ['node:crypto', 'node:http', 'node:net', 'hono', '@hono/node-server', 'ws'],
+  },
 };
 
 /** Files allowed past {@link MAX_LINES}, each holding one lifecycle that splitting would scatter. */
 const LONG_FILES: Record<string, string> = {
   'server/store/sqlite-store.ts': 'one store: its schema, statements and their transactions belong together',
+  'elements/tools/na-traffic-styles.ts': "one stylesheet: the traffic panel's shadow-root CSS",
 };
 const MAX_LINES = 300;
 

@@ -64,7 +64,7 @@ for (const transport of transports) {
           { action: 'error', message: `Event "${event}" failed on the server.`, code: 'handler_failed', eventId, type: 'Doc', instance: 'doc' },
         ]);
         assertNoLeak(event, message.text);
-        const logged = logger.entries.find((entry) => entry.level === 'error' && entry.fields.eventId === eventId);
+        const logged = logger.entries.find((entry) => entry.level === 'error' && entry.fields.event === event);
         assert.ok(logged, 'the failure was not logged');
         assert.match(String(logged.fields.error), /\/srv\/app\/handlers\/doc\.ts:42/, 'the log keeps the details for the operator');
       });

@@ -20,6 +20,8 @@ const nasc = createNasc({
   store: backend.store,
   broker: backend.broker,
   keepAliveMs: 5_000,
+  // Scraped by the outage test: a lost Redis must show in the numbers.
+  metrics: true,
   // Load tests send far more than a person would.
   limits: {
     eventsPerSecond: 1e6,
