@@ -1,6 +1,6 @@
 /**
  * What rendering a page with its state costs on the server: `node dist/bench/render-cost.js [--runs=5]
- * [--ms=400]`. The demo's own app (its handlers, `resolveInstance`, `authorize`) on a SQLite store in memory,
+ * [--ms=400] [--json]`. The demo's own app (its handlers, `resolveInstance`, `authorize`) on a SQLite store in memory,
  * its page (demo/public/index.html), one session. For each case, the time per call over `--ms` of calls after
  * a warm-up, median and range of `--runs` runs, all in this one process:
  *
@@ -12,7 +12,8 @@
  * - per list item: the page with 50 todos against 10, per 40 items; per scope: a page of 21 note cards
  *   (21 instances) against 1, per 20 scopes, rendered for a request.
  *
- * Prints a Markdown table.
+ * Prints the Markdown that docs/benchmarks.md shows (`--json`: the figures, for `npm run bench`, which runs
+ * this in a process of its own as its `render` section).
  */
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -27,6 +28,7 @@ import { SessionCodec } from '../server/security/session-codec.js';
 import { sessionCookieSettings } from '../server/security/session-cookie.js';
 import { SqliteStore, LogLevel, createConsoleLogger } from '../server/index.js';
 import { plainDemoPage, type DemoState } from './plain-page.js';
+import { renderCostText, type RenderCost } from './render-cost-report.js';
 import { spread, type Spread } from './stats.js';
 
 const args = process.argv.slice(2);
@@ -93,10 +95,11 @@ async function perCall(work: () => unknown): Promise<number> {
   return run(MS);
 }
 
-async function measure(cases: Record<string, () => unknown>): Promise<Record<string, Spread>> {
+/** Per case, µs per call in each run: the cases take turns within a run, so a ratio per run compares neighbours. */
+async function measure(cases: Record<string, () => unknown>): Promise<Record<string, number[]>> {
   const samples: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
   for (let run = 0; run < RUNS; run++) for (const [name, work] of Object.entries(cases)) samples[name]!.push(await perCall(work));
-  return Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, spread(values)]));
+  return samples;
 }
 
 const fill = (template: PageTemplate, reads: Map<string, RenderedInstance>) => () =>
@@ -119,35 +122,45 @@ const plain = plainDemoPage(page);
 const noteCard = (i: number) => `<section class="card"><na-scope type="SharedNote" instance="bench-${i}"><label for="n${i}">Note</label><na-bind prop="text"><textarea id="n${i}" name="text" na-input="edit_note"></textarea></na-bind><p><na-bind prop="edits">0</na-bind> edits. <na-bind prop="$error"></na-bind></p></na-scope></section>`;
 const cards = (count: number) => `<!doctype html><html><body>${Array.from({ length: count }, (_unused, i) => noteCard(i)).join('\n')}</body></html>`;
 
-const results: [string, Spread][] = [];
+const samples: Record<string, number[]> = {};
 for (const count of [3, 10, 50]) {
   const state = await seed(count);
   const reads = await readsOf(template);
   const refs = demoScopes.map(({ type, instance }) => [type, resolveDemoInstance({ session, type, instance })] as const);
-  const measured = await measure({
-    [`store.load, the 4 instances (${count} todos)`]: () => {
-      for (const [type, instance] of refs) store.load(type, instance);
-    },
-    [`engine.read, the 4 instances (${count} todos)`]: () => Promise.all(demoScopes.map(({ type, instance }) => engine.read(caller, type, instance))),
-    [`render the demo page for a request (${count} todos)`]: () => pages.render(request, page),
-    [`fill only: PageTemplate.render (${count} todos)`]: fill(template, reads),
-    [`plain template fill, same data (${count} todos)`]: () => plain(state),
-  });
-  results.push(...Object.entries(measured));
+  Object.assign(
+    samples,
+    await measure({
+      [`store.load, the 4 instances (${count} todos)`]: () => {
+        for (const [type, instance] of refs) store.load(type, instance);
+      },
+      [`engine.read, the 4 instances (${count} todos)`]: () => Promise.all(demoScopes.map(({ type, instance }) => engine.read(caller, type, instance))),
+      [`render the demo page for a request (${count} todos)`]: () => pages.render(request, page),
+      [`fill only: PageTemplate.render (${count} todos)`]: fill(template, reads),
+      [`plain template fill, same data (${count} todos)`]: () => plain(state),
+    }),
+  );
 }
 const one = cards(1);
 const many = cards(21);
 await pages.render(request, one);
 await pages.render(request, many);
-results.push(...Object.entries(await measure({ 'render 1 note card (1 scope)': () => pages.render(request, one), 'render 21 note cards (21 scopes)': () => pages.render(request, many) })));
+Object.assign(samples, await measure({ 'render 1 note card (1 scope)': () => pages.render(request, one), 'render 21 note cards (21 scopes)': () => pages.render(request, many) }));
 
-const figure = (name: string) => results.find(([label]) => label === name)![1];
-const slope = (high: string, low: string, per: number) => (figure(high).median - figure(low).median) / per;
-const format = (value: number) => value.toFixed(value < 10 ? 2 : 1);
-console.log('| case | µs per call, median (range) |\n|---|---:|');
-for (const [name, value] of results) console.log(`| ${name} | ${format(value.median)} (${format(value.min)}–${format(value.max)}) |`);
-console.log('');
-console.log(`Per list item (50 todos against 10): render ${format(slope('render the demo page for a request (50 todos)', 'render the demo page for a request (10 todos)', 40))} µs, fill only ${format(slope('fill only: PageTemplate.render (50 todos)', 'fill only: PageTemplate.render (10 todos)', 40))} µs, plain template ${format(slope('plain template fill, same data (50 todos)', 'plain template fill, same data (10 todos)', 40))} µs.`);
-console.log(`Per scope (21 note cards against 1): ${format(slope('render 21 note cards (21 scopes)', 'render 1 note card (1 scope)', 20))} µs.`);
-console.log(`Rendered page against reading its state from the store (3 todos): ${format(figure('render the demo page for a request (3 todos)').median / figure('store.load, the 4 instances (3 todos)').median)}×.`);
+/** Per run, `(high - low) / per`: what one more item (or scope) costs. */
+const slope = (high: string, low: string, per: number): Spread => spread(samples[high]!.map((value, run) => (value - samples[low]![run]!) / per));
+/** Per run, `over / under`. */
+const ratio = (over: string, under: string): Spread => spread(samples[over]!.map((value, run) => value / samples[under]![run]!));
+const figures: RenderCost = {
+  cases: Object.entries(samples).map(([label, values]) => ({ label, micros: spread(values) })),
+  perItem: {
+    render: slope('render the demo page for a request (50 todos)', 'render the demo page for a request (10 todos)', 40),
+    fill: slope('fill only: PageTemplate.render (50 todos)', 'fill only: PageTemplate.render (10 todos)', 40),
+    plain: slope('plain template fill, same data (50 todos)', 'plain template fill, same data (10 todos)', 40),
+  },
+  perScope: slope('render 21 note cards (21 scopes)', 'render 1 note card (1 scope)', 20),
+  overStore: ratio('render the demo page for a request (3 todos)', 'store.load, the 4 instances (3 todos)'),
+  overPlain: ratio('render the demo page for a request (3 todos)', 'plain template fill, same data (3 todos)'),
+};
 await demo.close();
+if (args.includes('--json')) console.log(JSON.stringify(figures));
+else console.log(renderCostText(figures));
