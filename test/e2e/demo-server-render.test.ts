@@ -103,7 +103,20 @@ for (const transport of ['sse', 'ws'] as const) {
       const { page } = held;
       const stamped = Number(await page.locator('na-scope[type="TodoList"]').getAttribute('na-rev'));
       assert.ok(stamped >= 1, 'the todo list is stamped with its revision');
+      // The first paint, before any script ran: the real state, not the fallbacks ("Guest", "0 left", "Nothing to do").
+      const first = await page.evaluate(() => ({
+        scripted: customElements.get('na-scope') !== undefined,
+        name: document.querySelector('#profile-title na-bind')?.textContent,
+        left: document.querySelector('na-bind[prop="remaining"]')?.textContent,
+        open: [...document.querySelectorAll('.todo-items > .todo input[type="checkbox"]')].filter((box) => !(box as HTMLInputElement).checked).length,
+        note: (document.getElementById('note-text') as HTMLTextAreaElement).value,
+      }));
+      assert.equal(first.scripted, false, 'the bundle is still held back');
+      assert.equal(first.name, 'Ada Lovelace');
+      assert.equal(first.left, String(first.open), 'the count of open todos is the real one');
+      assert.equal(first.note, 'Type here, and watch the other window.');
       const shown = await todoTitles(page);
+      assert.ok(shown.length >= SAMPLE_TITLES.length, `the todos are there before the stream (${shown.join(', ')})`);
       const title = `Added meanwhile (${transport})`;
       await (await anotherVisitor()).submit('add_todo', { title });
 
@@ -184,7 +197,7 @@ for (const transport of ['sse', 'ws'] as const) {
   });
 }
 
-describe('what a rendered page may show', () => {
+for (const transport of ['sse', 'ws'] as const) describe(`what a rendered page may show (${transport.toUpperCase()} once live)`, () => {
   test('hostile state renders as text, in the first response and once live', { timeout: TEST_TIMEOUT }, async (t) => {
     const hostile = `<img src=x onerror="window.pwned=1"></na-scope>{{7*7}} "dq" 'sq'`;
     const context = await browser.newContext({ javaScriptEnabled: false });
@@ -214,9 +227,10 @@ describe('what a rendered page may show', () => {
     t.after(() => live.close());
     await live.addCookies(await context.cookies());
     const livePage = await live.newPage();
-    await livePage.goto(server.url());
+    await livePage.goto(server.url(transport));
     await check(livePage);
-    await waitForBadge(livePage, 'live');
+    await waitForBadge(livePage, 'live', transport);
+    await until(livePage, () => document.querySelector('na-scope[type="User"]')?.getAttribute('status') === 'live', null, 'the profile is live');
     await check(livePage);
     // Leave the shared list as the other tests expect it.
     await livePage.getByRole('button', { name: `Remove ${hostile}` }).click();
@@ -235,9 +249,13 @@ describe('what a rendered page may show', () => {
     const bob = await browser.newContext();
     t.after(() => bob.close());
     const bobPage = await bob.newPage();
-    const response = await bobPage.goto(server.url());
+    const response = await bobPage.goto(server.url(transport));
     const html = (await response?.text()) ?? '';
     assert.doesNotMatch(html, /Alice only/);
     assert.match(html, /Hello, <na-bind prop="name">Ada Lovelace<\/na-bind>/);
+    // Nor once live: Bob's page mounts Bob's own profile.
+    await waitForBadge(bobPage, 'live', transport);
+    await until(bobPage, () => document.querySelector('na-scope[type="User"]')?.getAttribute('status') === 'live', null, 'the profile is live');
+    assert.equal(await bobPage.locator('#profile-title na-bind').innerText(), 'Ada Lovelace');
   });
 });
