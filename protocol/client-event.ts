@@ -21,6 +21,12 @@ export interface ClientEvent {
   /** On `mount` only: the last revision of this instance the client holds, so the server sends what it missed. */
   rev?: number;
   /**
+   * On a `mount` with `rev` only: send the type's schemas too, which a mount with `rev` otherwise goes
+   * without (the client had them from its first mount). The development bundle asks for them when it took a
+   * server-rendered scope over, to check its bindings.
+   */
+  schemas?: true;
+  /**
    * Which sending of this event this is, when it is not the first (2 for the first resend): the server counts
    * resends, and applies the event once whatever it says.
    */
@@ -83,7 +89,7 @@ export function validateClientEvent(
   if (!isPlainObject(input)) return reject('bad_shape', 'An event must be a JSON object.');
   // Each field read once, by name: this runs for every event, and a loop over field names (keyed loads) or a
   // spread to add `clientId` cost more than the checks themselves.
-  const { event: name, type, instance, payload, eventId, rev, attempt } = input;
+  const { event: name, type, instance, payload, eventId, rev, attempt, schemas } = input;
   const badId = checkId('event', name) ?? checkId('type', type) ?? checkId('instance', instance);
   if (badId) return badId;
   if (payload !== undefined && payload !== null && !isPlainObject(payload)) {
@@ -96,6 +102,7 @@ export function validateClientEvent(
   if (attempt !== undefined && !(Number.isSafeInteger(attempt) && (attempt as number) >= 1)) {
     return reject('bad_field', 'Field "attempt" must be a positive integer.');
   }
+  if (schemas !== undefined && schemas !== true) return reject('bad_field', 'Field "schemas" must be true when present.');
   const clientId = requireClientId ? input.clientId : undefined;
   if (requireClientId) {
     const badClient = checkId('clientId', clientId);
@@ -110,6 +117,7 @@ export function validateClientEvent(
   if (eventId !== undefined) event.eventId = eventId as string;
   if (rev !== undefined) event.rev = rev as number;
   if (attempt !== undefined) event.attempt = attempt as number;
+  if (schemas === true) event.schemas = true;
   if (requireClientId) (event as PostedEvent).clientId = clientId as string;
   return { ok: true, value: event };
 }

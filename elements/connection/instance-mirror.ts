@@ -130,6 +130,8 @@ export class InstanceMirror {
     view.resyncing = true;
     const mount: ClientEvent = { event: ReservedEvent.Mount, type: view.type, instance: view.instance, payload: view.params, eventId: view.mountEventId };
     if (rev !== undefined) mount.rev = rev;
+    // A page rendered on the server resumes from its stamp and gets no schemas: development asks for them.
+    if (globalThis.NASC_DEV_MODE !== false && rev !== undefined && !this.schemas.has(view.type)) mount.schemas = true;
     this.#owner.control(mount);
   }
 

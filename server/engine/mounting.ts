@@ -59,8 +59,9 @@ export class Mounting {
     }
     const { record, created } = current;
     const known = event.rev ?? 0;
-    // Schemas are this client's alone: they name the instance as it does.
-    const schemas = event.rev === undefined ? this.#schemaPatches(type, requested) : [];
+    // Schemas are this client's alone: they name the instance as it does. A client resuming had them from its
+    // first mount, unless it says otherwise (a development page that took a server-rendered scope over).
+    const schemas = event.rev === undefined || event.schemas === true ? this.#schemaPatches(type, requested) : [];
     // A client holding a revision of an instance this mount just created held one that was deleted since:
     // whatever it shows belongs to that one, so it starts over from this one's snapshot.
     const resume = await this.#bringUpToDate(stream, type, instance, record, known, schemas, requested, created && known > 0);

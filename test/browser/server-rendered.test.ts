@@ -3,7 +3,7 @@ import type { JsonObject } from '../../protocol/index.js';
 import '../../elements/index.js';
 import { ScopeController } from '../../elements/index.js';
 import { deepEqual, equal, ok } from '../browser-support/assert.js';
-import { cleanupFixtures, escapeAttribute, fixture, otherClient, params, TRANSPORTS, uid, waitFor } from '../browser-support/harness.js';
+import { cleanupFixtures, escapeAttribute, fixture, otherClient, params, spyOnWarnings, TRANSPORTS, uid, waitFor } from '../browser-support/harness.js';
 import { afterEach, describe, it } from '../browser-support/mocha.js';
 
 interface Listed {
@@ -74,6 +74,28 @@ for (const transport of TRANSPORTS) {
       now[1]!.querySelector('button')!.click();
       await waitFor(() => f.connection.value('List', instance, 'lastPayload') !== undefined, 'the event applied');
       deepEqual(f.connection.value('List', instance, 'lastPayload'), { id: 'a' }, 'an adopted item sends its key');
+    });
+
+    it('in development, its first mount asks for the schemas a resume goes without, and its bindings are checked', async () => {
+      const warnings = spyOnWarnings();
+      try {
+        const state = { title: 'Typed', count: 1 };
+        const setup = fixture(transport, `<na-scope type="Typed" instance="${uid('typed')}" ${params(state)}><na-bind prop="title"></na-bind></na-scope>`);
+        const instance = setup.scope().instance;
+        await waitFor(() => setup.connection.value('Typed', instance, 'title') === 'Typed', 'the instance was created');
+        setup.connection.close();
+        setup.root.remove();
+        const prop = `undeclared_${transport}`;
+        const f = fixture(transport, `<na-scope type="Typed" instance="${instance}" na-rev="1" na-state="${escapeAttribute(JSON.stringify({ ...state, [prop]: 'x' }))}"><na-bind prop="${prop}">x</na-bind></na-scope>`);
+        await waitFor(() => f.patches.some((patches) => patches.some((patch) => patch.action === 'ack')), 'the mount was answered');
+        const mount = f.sent.find((event) => event.event === 'mount');
+        deepEqual([mount?.rev, mount?.schemas], [1, true], 'it resumed, asking for the schemas');
+        ok(f.patches.flat().some((patch) => patch.action === 'schema' && patch.type === 'Typed'), 'the schema came');
+        ok(!f.patches.flat().some((patch) => patch.action === 'snapshot'), 'and no snapshot');
+        await waitFor(() => warnings.messages.find((message) => message.includes(`binds "${prop}"`)), () => `a warning about ${prop} (got ${JSON.stringify(warnings.messages)})`);
+      } finally {
+        warnings.restore();
+      }
     });
 
     it('a stamp older than the server catches up from the log; rendered items the state no longer has are removed', async () => {
