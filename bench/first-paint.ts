@@ -5,15 +5,17 @@
  * turn, in a fresh context (no cache, no session), over SSE. "Meaningful": the profile shows its real name,
  * the todo list its items and the note its text. In the page, from navigation start: when that first holds
  * (a mutation observer and every animation frame look), the first contentful paint, and the later of the two
- * (content cannot be seen before it is painted). Prints a Markdown table: median and range.
+ * (content cannot be seen before it is painted). Prints a Markdown table: median and range (`--json`: the
+ * figures, for `npm run bench`'s `render` section).
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { chromium } from 'playwright-core';
 import { createDemoApp } from '../demo/create-demo-app.js';
+import { launchChromium } from './click-latency.js';
 import { createConsoleLogger, LogLevel, MemoryStore } from '../server/index.js';
-import { spread, type Spread } from './stats.js';
+import { firstPaintText, type FirstPaint, type PaintTimes } from './render-cost-report.js';
+import { spread } from './stats.js';
 
 const args = process.argv.slice(2);
 const RUNS = Number(args.find((arg) => arg.startsWith('--runs='))?.slice(7) ?? '10');
@@ -52,7 +54,7 @@ async function start(render: boolean): Promise<{ url: string; close(): Promise<v
   };
 }
 
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+const browser = await launchChromium();
 const servers = { rendered: await start(true), static: await start(false) };
 const samples: Record<keyof typeof servers, Sample[]> = { rendered: [], static: [] };
 
@@ -76,13 +78,14 @@ for (let run = 0; run < RUNS; run++) {
   samples.static.push(await sample(servers.static.url));
 }
 
-const format = (value: Spread) => `${value.median.toFixed(0)} (${value.min.toFixed(0)}–${value.max.toFixed(0)})`;
-const row = (name: string, list: Sample[]) =>
-  `| ${name} | ${format(spread(list.map((s) => s.meaningful)))} | ${format(spread(list.map((s) => s.content)))} | ${format(spread(list.map((s) => s.paint)))} |`;
-console.log(`${RUNS} runs each, ms from navigation start, median (range):\n`);
-console.log('| page | first meaningful content | real state in the DOM | first contentful paint |\n|---|---:|---:|---:|');
-console.log(row('rendered on the server (`nasc.render()`)', samples.rendered));
-console.log(row('static page, state from the stream', samples.static));
+const summary = (list: Sample[]): PaintTimes => ({
+  meaningful: spread(list.map((s) => s.meaningful)),
+  content: spread(list.map((s) => s.content)),
+  paint: spread(list.map((s) => s.paint)),
+});
+const figures: FirstPaint = { runs: RUNS, rendered: summary(samples.rendered), static: summary(samples.static) };
+if (args.includes('--json')) console.log(JSON.stringify(figures));
+else console.log(firstPaintText(figures));
 await browser.close();
 await servers.rendered.close();
 await servers.static.close();

@@ -13,6 +13,23 @@ export interface RenderCost {
   overPlain: Spread;
 }
 
+/** Time to first meaningful content of one page, in ms from navigation start (see bench/first-paint.ts). */
+export interface PaintTimes {
+  /** The later of the two below: content cannot be seen before it is painted. */
+  meaningful: Spread;
+  /** When the real state was first in the DOM. */
+  content: Spread;
+  /** The first contentful paint. */
+  paint: Spread;
+}
+
+/** The demo page rendered on the server and not, in one run. */
+export interface FirstPaint {
+  runs: number;
+  rendered: PaintTimes;
+  static: PaintTimes;
+}
+
 /** The target: rendering the demo page for a request costs at most this many reads of its state from the store. */
 export const RENDER_OVER_STORE_LIMIT = 10;
 
@@ -37,4 +54,19 @@ export function renderCostText(cost: RenderCost): string {
       `and ${times(cost.overPlain)} a plain template fill of the same data (ratios per run).`,
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** First-paint figures as docs/benchmarks.md shows them. */
+export function firstPaintText(figures: FirstPaint): string {
+  const ms = (value: Spread): string => `${value.median.toFixed(0)} (${value.min.toFixed(0)}–${value.max.toFixed(0)})`;
+  const row = (name: string, times: PaintTimes): string => `| ${name} | ${ms(times.meaningful)} | ${ms(times.content)} | ${ms(times.paint)} |`;
+  return [
+    `${figures.runs} runs each, ms from navigation start, median (range):`,
+    '',
+    '| page | first meaningful content | real state in the DOM | first contentful paint |',
+    '|---|---:|---:|---:|',
+    row('rendered on the server (`nasc.render()`)', figures.rendered),
+    row('static page, state from the stream', figures.static),
+    '',
+  ].join('\n');
 }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { summarize, type Comparison } from './comparison.js';
 import type { Machine } from './machine.js';
-import { renderCostText } from './render-cost-report.js';
+import { firstPaintText, renderCostText } from './render-cost-report.js';
 import type { Spread } from './stats.js';
 import type { BenchFigures, TargetCheck } from './targets.js';
 
@@ -147,6 +147,17 @@ export function renderReport(report: BenchReport): string {
     '',
   );
   lines.push(figures.render ? renderCostText(figures.render) : '_not run_\n');
+  lines.push(
+    '### First meaningful content, rendered and not',
+    '',
+    '`bench/first-paint.ts`: the demo page from two demo servers in one process (memory store), one with ' +
+      '`nasc.render()` on `/`, one serving the static page; headless Chromium opens each in turn in a fresh context ' +
+      '(no cache, no session), over SSE. "Meaningful": the profile shows its name, the list its todos and the note ' +
+      'its text, seen by a mutation observer and every animation frame; the first meaningful content is the later ' +
+      'of that and the first contentful paint.',
+    '',
+  );
+  lines.push(figures.firstPaint ? firstPaintText(figures.firstPaint) : '_not run_\n');
   if (report.failures.length > 0) {
     lines.push('## Failures during the run', '', ...report.failures.map((line) => `- ${line}`), '');
   }

@@ -25,7 +25,7 @@ import { runIdle } from './idle-connections.js';
 import { runLatency } from './latency.js';
 import { canPin, describeMachine, type Machine } from './machine.js';
 import { formatProfileSummary } from './profile-summary.js';
-import { runRenderCost } from './render-cost-process.js';
+import { runFirstPaint, runRenderCost } from './render-cost-process.js';
 import { renderReport } from './report.js';
 import { LOAD_CORE, startServer, type BenchServer, type StartOptions } from './server-process.js';
 import { checkTargets, type BenchFigures } from './targets.js';
@@ -146,6 +146,9 @@ async function main(): Promise<void> {
   if (wanted('render')) {
     figures.render = await runRenderCost(config.render);
     log(`render: demo page ${figures.render.overStore.median.toFixed(1)}× reading its state from the store`);
+    figures.firstPaint = await runFirstPaint(config.render);
+    const { rendered, static: unrendered } = figures.firstPaint;
+    log(`first meaningful content: ${rendered.meaningful.median.toFixed(0)} ms rendered, ${unrendered.meaningful.median.toFixed(0)} ms static`);
   }
 
   machine.loadAfter = loadavg();

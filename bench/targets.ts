@@ -1,6 +1,6 @@
 import { summarize, type Comparison } from './comparison.js';
 import type { ClientSize } from './client-size.js';
-import { RENDER_OVER_STORE_LIMIT, type RenderCost } from './render-cost-report.js';
+import { RENDER_OVER_STORE_LIMIT, type FirstPaint, type RenderCost } from './render-cost-report.js';
 import type { Spread } from './stats.js';
 
 /** The client-size budget: 12 KB gzip -9 (KB = 1,024 bytes, as in the bundle test). */
@@ -26,6 +26,7 @@ export interface BenchFigures {
   fanOut: Comparison[];
   clientSize?: ClientSize;
   render?: RenderCost;
+  firstPaint?: FirstPaint;
 }
 
 function ratioText(ratio: Spread): string {
