@@ -7,7 +7,9 @@
  * - reading the demo's four instances from the store (`store.load`), and as a render reads them
  *   (`engine.read`: resolveInstance, authorize, the store, in the instance's queue);
  * - rendering the demo page for a request (`RenderEndpoint.render`: the session cookie, the reads, the fill,
- *   the stamps and the no-JavaScript form addresses), and the fill alone (`PageTemplate.render`);
+ *   the stamps and the no-JavaScript form addresses), and the fill alone (`PageTemplate.render`). The page is
+ *   the same string every call; a response's HTML is a new one each time, which finding its compiled page
+ *   compares in full (a few µs for the demo page, see server/endpoints/compiled-pages.ts);
  * - a plain template fill of the same data (bench/plain-page.ts), the same page without what Nasc adds;
  * - per list item: the page with 50 todos against 10, per 40 items; per scope: a page of 21 note cards
  *   (21 instances) against 1, per 20 scopes, rendered for a request.

@@ -1,10 +1,9 @@
 import type { NascEngine } from '../engine/engine.js';
-import { PageTemplate } from '../render/page-template.js';
 import type { RenderedInstance } from '../render/render-context.js';
 import { clearFlashCookie, hasFlash, readFlash } from '../security/flash-cookie.js';
 import type { SessionCodec } from '../security/session-codec.js';
 import { openSession, type SessionCookieSettings } from '../security/session-cookie.js';
-import { GenerationalMap } from '../util/generational-map.js';
+import { CompiledPages } from './compiled-pages.js';
 import { buttonsAddress, buttonValue, flashError, formAddress } from './form-post.js';
 
 /** A page request as the render endpoint sees it, whichever way it came in. */
@@ -45,12 +44,12 @@ export interface RenderEndpointOptions {
 export class RenderEndpoint {
   readonly #engine: NascEngine;
   readonly #options: RenderEndpointOptions;
-  readonly #templates: GenerationalMap<string, PageTemplate>;
+  readonly #templates: CompiledPages;
 
   constructor(engine: NascEngine, options: RenderEndpointOptions) {
     this.#engine = engine;
     this.#options = options;
-    this.#templates = new GenerationalMap(options.templates ?? 64);
+    this.#templates = new CompiledPages(options.templates ?? 64);
   }
 
   /**
@@ -58,8 +57,7 @@ export class RenderEndpoint {
    * unreachable) leaves its scope as written, unstamped, for the page to mount as it would without rendering.
    */
   async render(request: PageRequest, html: string): Promise<RenderedPage> {
-    let template = this.#templates.get(html);
-    if (!template) this.#templates.set(html, (template = PageTemplate.compile(html)));
+    const template = this.#templates.get(html);
     if (template.scopes.length === 0) return { html, setCookies: [] };
     const { codec, cookie } = this.#options.sessions;
     const https = (): boolean => request.ownOrigin().startsWith('https:');

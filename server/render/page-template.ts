@@ -29,11 +29,14 @@ const CONTROLS = new Set(['input', 'select', 'textarea']);
  * a quoted attribute value, escaped; it never writes inside `script` or `style`.
  */
 export class PageTemplate {
+  /** The page's HTML as it was compiled. */
+  readonly source: string;
   /** Every instance the page shows, once each (the first `params` written for it). */
   readonly scopes: readonly ScopeReference[];
   readonly #pieces: Piece[];
 
-  private constructor(scopes: readonly ScopeReference[], pieces: Piece[]) {
+  private constructor(source: string, scopes: readonly ScopeReference[], pieces: Piece[]) {
+    this.source = source;
     this.scopes = scopes;
     this.#pieces = pieces;
   }
@@ -41,7 +44,7 @@ export class PageTemplate {
   static compile(source: string): PageTemplate {
     const compiler = new Compiler(source);
     const pieces = compiler.page();
-    return new PageTemplate([...compiler.scopes.values()], pieces);
+    return new PageTemplate(source, [...compiler.scopes.values()], pieces);
   }
 
   /** The page with the instances' state written in, as `page` gives it. */

@@ -73,10 +73,11 @@ export function scopeOwner(type: string, instance: string, state: JsonObject, er
     instance,
     payload: {},
     read(path) {
-      const segments = path.split('.');
-      const first = segments[0]!;
+      // Most bindings name a top-level property: read without splitting the path.
+      const dot = path.indexOf('.');
+      const first = dot === -1 ? path : path.slice(0, dot);
       const top = first.startsWith('$') ? (Object.hasOwn(local, first) ? local[first] : undefined) : Object.hasOwn(state, first) ? state[first] : undefined;
-      return segments.length === 1 ? top : readPath(top, segments.slice(1));
+      return dot === -1 ? top : readPath(top, path.slice(dot + 1).split('.'));
     },
   };
 }
@@ -89,7 +90,7 @@ export function itemOwner(parent: Owner, item: JsonValue, keyName: string | unde
     instance: parent.instance,
     key,
     payload: keyValue === undefined ? parent.payload : { [keyName!]: keyValue, ...parent.payload },
-    read: (path) => (path === '.' ? item : readPath(item, path.split('.'))),
+    read: (path) => (path === '.' ? item : path.indexOf('.') === -1 && isObject(item) ? (Object.hasOwn(item, path) ? item[path] : undefined) : readPath(item, path.split('.'))),
   };
 }
 
