@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Hono } from 'hono';
-import { defineHandler, NascError } from '../../server/index.js';
+import { defineHandler, NascError, type NascOptions } from '../../server/index.js';
+import { createMemoryLogger } from '../support/memory-logger.js';
 import { renderingApp } from '../support/rendering-app.js';
 
 const OWN = 'http://localhost';
@@ -16,7 +17,7 @@ interface Profile {
   renames: number;
 }
 
-function setUp() {
+function setUp(options: Partial<NascOptions> = {}) {
   const Profile = defineHandler<Profile>({
     mount: () => ({ name: 'Guest', renames: 0 }),
     rename(payload, state) {
@@ -26,7 +27,7 @@ function setUp() {
     },
   });
   const page = '<html><body><na-scope type="Profile" instance="mine"><h1><na-bind prop="name"></na-bind></h1><p><na-bind prop="$errors.name"></na-bind></p><form na-submit="rename"><input name="name"></form></na-scope></body></html>';
-  const { app, nasc } = renderingApp({ Profile }, () => page);
+  const { app, nasc } = renderingApp({ Profile }, () => page, options);
   return { app, nasc };
 }
 
@@ -140,6 +141,21 @@ describe('POST /nasc/form', () => {
     await refusedWith(await post(app, '/nasc/form?return=%2F', cookie, { body: button({ ...rename, event: 'mount', eventId: 'button-2' }) }), 400, 'bad_field');
     await refusedWith(await post(app, '/nasc/form?return=https%3A%2F%2Fevil.example%2F', cookie, { body: button({ ...rename, eventId: 'button-3' }) }), 400, 'bad_field');
     assert.equal(await nameOf(nasc, session), 'Bo');
+  });
+
+  test('a form event is observed as one: transport "form" in the metrics and its log line, which has no client id', async () => {
+    const logger = createMemoryLogger('info');
+    const { app, nasc } = setUp({ logger, metrics: true });
+    const { cookie, action } = await visit(app);
+    assert.equal((await post(app, action, cookie)).status, 303);
+    await refusedWith(await post(app, action, cookie, { headers: { Origin: 'https://evil.example' } }), 403, 'forbidden_origin');
+    assert.equal(nasc.metrics!.value('nasc_events_total', { transport: 'form', outcome: 'applied' }), 1);
+    assert.equal(nasc.metrics!.value('nasc_events_total', { transport: 'form', outcome: 'refused', code: 'forbidden_origin' }), 1);
+    const line = logger.entries.find((entry) => entry.message === 'event' && entry.fields.transport === 'form' && entry.fields.outcome === 'applied');
+    assert.ok(line, JSON.stringify(logger.entries));
+    assert.equal(line.fields.clientId, undefined);
+    assert.equal(typeof line.fields.session, 'string', 'the session as a tag');
+    assert.ok(!JSON.stringify(logger.entries).includes(cookie.split('=')[1]!.split('.')[1]!), 'no session id in any line');
   });
 
   test('another session’s instance cannot be reached through the form’s target', async () => {
