@@ -27,6 +27,14 @@ export function tagPiece(source: string, element: SourceElement, parts: readonly
   const written = source.slice(element.start, element.openEnd);
   if (parts.length === 0) return written;
   const rewritten = openTag(source, element, parts.flatMap((part) => part.replaces));
+  if (parts.length === 1) {
+    // Most rewritten tags have one part: written without the arrays the general case makes per render.
+    const [part] = parts as [TagPart];
+    return (context) => {
+      const added = part.attributes(context);
+      return added === undefined ? written : `${rewritten}${added}>`;
+    };
+  }
   return (context) => {
     const added = parts.map((part) => part.attributes(context));
     if (added.every((attributes) => attributes === undefined)) return written;
@@ -73,13 +81,14 @@ export function formPart(event: string): TagPart {
  * and keep the browser from submitting, as for any submit button with `na-click`.
  */
 export function buttonPart(event: string, dataset: JsonObject): TagPart {
+  const hasData = Object.keys(dataset).length > 0;
   return {
     replaces: ['type', 'form', 'formmethod', 'formaction', 'name', 'value'],
     attributes(context) {
       const { owner, page } = context;
       if (!owner || !page.forms) return undefined;
       context.used.hiddenForm = true;
-      const value = page.forms.button({ type: owner.type, instance: owner.instance, event, payload: { ...dataset, ...owner.payload } });
+      const value = page.forms.button({ type: owner.type, instance: owner.instance, event, payload: hasData ? { ...dataset, ...owner.payload } : owner.payload });
       return ` type="submit" form="${HIDDEN_FORM_ID}" name="na-event" value='${escapeSingleQuoted(value)}'`;
     },
   };
