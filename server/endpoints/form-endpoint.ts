@@ -1,6 +1,6 @@
 import { isPrototypeKey, type ClientEvent, type JsonObject, type JsonValue } from '../../protocol/index.js';
 import type { Caller, HandleResult, NascEngine } from '../engine/engine.js';
-import { errorAnswer, type EventTrace } from '../observe/observer.js';
+import { errorAnswer } from '../observe/observer.js';
 import { flashCookie } from '../security/flash-cookie.js';
 import { isBackendUnavailable } from '../store/backend-unavailable.js';
 import { BUTTON_FIELD, flashText, readFormTarget } from './form-post.js';
@@ -49,8 +49,9 @@ export class FormEndpoint {
   async answer(request: FormPostRequest): Promise<FormAnswer> {
     const startedAt = performance.now();
     const observer = this.#engine.observer;
-    const refused = (refusal: Refusal, caller?: Caller, event?: ClientEvent, trace?: EventTrace): FormAnswer => {
-      observer.eventDone('form', caller, event, refusal, startedAt, trace);
+    // Refused before the event is known: reported without caller or event, as the event endpoint does.
+    const refused = (refusal: Refusal): FormAnswer => {
+      observer.eventDone('form', undefined, undefined, refusal, startedAt, undefined);
       return { refusal };
     };
     const { origins, sessions } = this.#options;
