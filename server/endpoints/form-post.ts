@@ -1,4 +1,5 @@
 import { isWireId, parseJsonGuarded, ReservedEvent, type JsonObject } from '../../protocol/index.js';
+import { jsonString } from '../engine/patch-json.js';
 import type { FormError, FormEvent } from '../render/render-context.js';
 import type { OriginPolicy } from '../security/origin-check.js';
 
@@ -38,9 +39,19 @@ export function buttonsAddress(base: string, returnTo: string): string {
 /** The field a button posts its event in (its name), the event as JSON (its value). */
 export const BUTTON_FIELD = 'na-event';
 
-/** A rendered button's value: its event, with a fresh event id. */
+/**
+ * Each payload's JSON, made once: the buttons of one list item share their item's payload object, and a
+ * page has a few buttons per item.
+ */
+const payloadJson = new WeakMap<JsonObject, string>();
+
+/** A rendered button's value: its event, with a fresh event id, as JSON. */
 export function buttonValue(event: FormEvent, eventId: string): string {
-  return JSON.stringify({ type: event.type, instance: event.instance, event: event.event, eventId, payload: event.payload });
+  let payload = payloadJson.get(event.payload);
+  if (payload === undefined) payloadJson.set(event.payload, (payload = JSON.stringify(event.payload)));
+  // Written field by field: this runs for every button of every render, and one JSON.stringify of a new object
+  // costs several times these few string writes.
+  return `{"type":${jsonString(event.type)},"instance":${jsonString(event.instance)},"event":${jsonString(event.event)},"eventId":${jsonString(eventId)},"payload":${payload}}`;
 }
 
 const encode = encodeURIComponent;

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Hono } from 'hono';
 import { defineHandler, NascError, type NascOptions } from '../../server/index.js';
+import { buttonValue } from '../../server/endpoints/form-post.js';
 import { createMemoryLogger } from '../support/memory-logger.js';
 import { renderingApp } from '../support/rendering-app.js';
 
@@ -156,6 +157,13 @@ describe('POST /nasc/form', () => {
     assert.equal(line.fields.clientId, undefined);
     assert.equal(typeof line.fields.session, 'string', 'the session as a tag');
     assert.ok(!JSON.stringify(logger.entries).includes(cookie.split('=')[1]!.split('.')[1]!), 'no session id in any line');
+  });
+
+  test('a button’s value is JSON that reads back as its event, whatever its ids and payload hold', () => {
+    const payload = { id: `a"b'c</button>\u2028\\`, n: 1 };
+    const event = { type: 'T"\\', instance: "i'<>&\u0001", event: 'e', payload };
+    assert.deepEqual(JSON.parse(buttonValue(event, 'render.1')), { type: event.type, instance: event.instance, event: 'e', eventId: 'render.1', payload });
+    assert.deepEqual(JSON.parse(buttonValue({ ...event, event: 'f' }, 'render.2')).payload, payload, 'a payload shared by two buttons');
   });
 
   test('another session’s instance cannot be reached through the form’s target', async () => {
