@@ -2,7 +2,8 @@
  * What rendering a page with its state costs on the server: `node dist/bench/render-cost.js [--runs=5]
  * [--ms=400] [--json]`. The demo's own app (its handlers, `resolveInstance`, `authorize`) on a SQLite store in memory,
  * its page (demo/public/index.html), one session. For each case, the time per call over `--ms` of calls after
- * a warm-up, median and range of `--runs` runs, all in this one process:
+ * a warm-up (the cases of one page size taking turns in 10 ms slices), median and range of `--runs` runs, all in
+ * this one process:
  *
  * - reading the demo's four instances from the store (`store.load`), and as a render reads them
  *   (`engine.read`: resolveInstance, authorize, the store, in the instance's queue);
@@ -79,28 +80,45 @@ async function stateOf<T>(type: string, instance: string): Promise<T> {
   return read.state as unknown as T;
 }
 
-/** Microseconds per call of `work` (which may be async), over `MS` of calls after a warm-up. */
-async function perCall(work: () => unknown): Promise<number> {
-  const run = async (ms: number): Promise<number> => {
-    let calls = 0;
-    const started = performance.now();
-    while (performance.now() - started < ms) {
-      for (let i = 0; i < 20; i++) {
-        const result = work();
-        if (result instanceof Promise) await result;
-      }
-      calls += 20;
+/** Calls `work` (which may be async) for about `ms`; returns the calls made and the ms they took. */
+async function batch(work: () => unknown, ms: number): Promise<[calls: number, took: number]> {
+  let calls = 0;
+  const started = performance.now();
+  let now = started;
+  while (now - started < ms) {
+    for (let i = 0; i < 10; i++) {
+      const result = work();
+      if (result instanceof Promise) await result;
     }
-    return ((performance.now() - started) * 1000) / calls;
-  };
-  await run(MS / 4);
-  return run(MS);
+    calls += 10;
+    now = performance.now();
+  }
+  return [calls, now - started];
 }
 
-/** Per case, µs per call in each run: the cases take turns within a run, so a ratio per run compares neighbours. */
+/** The slice of time each case gets in turn within a run. */
+const SLICE_MS = 10;
+
+/**
+ * Per case, µs per call in each run, over `MS` of calls per case after a warm-up. Within a run the cases take
+ * turns in slices of {@link SLICE_MS}, so each sees the same share of whatever else the machine runs, and a
+ * ratio per run compares cases measured side by side.
+ */
 async function measure(cases: Record<string, () => unknown>): Promise<Record<string, number[]>> {
-  const samples: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
-  for (let run = 0; run < RUNS; run++) for (const [name, work] of Object.entries(cases)) samples[name]!.push(await perCall(work));
+  const entries = Object.entries(cases);
+  for (const [, work] of entries) await batch(work, MS / 4);
+  const samples: Record<string, number[]> = Object.fromEntries(entries.map(([name]) => [name, []]));
+  for (let run = 0; run < RUNS; run++) {
+    const totals = entries.map(() => [0, 0]);
+    for (let slice = 0; slice < MS / SLICE_MS; slice++) {
+      for (const [index, [, work]] of entries.entries()) {
+        const [calls, took] = await batch(work, SLICE_MS);
+        totals[index]![0]! += calls;
+        totals[index]![1]! += took;
+      }
+    }
+    entries.forEach(([name], index) => samples[name]!.push((totals[index]![1]! * 1000) / totals[index]![0]!));
+  }
   return samples;
 }
 

@@ -139,7 +139,7 @@ export function renderReport(report: BenchReport): string {
     '## 7. Server rendering',
     '',
     '`bench/render-cost.ts`, in a process of its own: the demo app (its handlers, `resolveInstance`, `authorize`) on ' +
-      'a SQLite store in memory, its page, one session. µs per call over a few hundred ms of calls after a warm-up. ' +
+      'a SQLite store in memory, its page, one session. µs per call over a few hundred ms of calls after a warm-up, the cases of one page size taking turns in 10 ms slices (so each sees the same share of whatever else runs). ' +
       '"Rendered for a request" is `nasc.render()` without Hono: the session cookie, the four reads as mounts ' +
       '(`engine.read`), the fill, the stamps and the no-JavaScript form addresses. "Fill only" is the compiled page ' +
       'filled with reads made beforehand; the plain template fill (`bench/plain-page.ts`) writes the same data into ' +
