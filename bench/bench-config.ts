@@ -8,6 +8,8 @@ export interface BenchConfig {
   clicks: { clicks: number; warmup: number; gapMs: number };
   idle: { counts: number[]; runs: number; perProcess: number };
   fanOut: { receivers: number[]; events: number; warmup: number };
+  /** bench/render-cost.ts: runs, and ms of calls per case and run; bench/first-paint.ts: page loads of each page. */
+  render: { runs: number; ms: number; paintRuns: number };
 }
 
 /** The full benchmark: about 10 minutes on two quiet cores. */
@@ -19,6 +21,7 @@ export const FULL: BenchConfig = {
   clicks: { clicks: 250, warmup: 20, gapMs: 10 },
   idle: { counts: [1_000, 5_000, 10_000], runs: 3, perProcess: 5_000 },
   fanOut: { receivers: [100, 1_000], events: 100, warmup: 10 },
+  render: { runs: 5, ms: 400, paintRuns: 10 },
 };
 
 /** `--smoke`: every benchmark once with tiny counts, to check the harness works. */
@@ -30,4 +33,5 @@ export const SMOKE: BenchConfig = {
   clicks: { clicks: 20, warmup: 3, gapMs: 5 },
   idle: { counts: [50, 200], runs: 1, perProcess: 5_000 },
   fanOut: { receivers: [10, 50], events: 10, warmup: 2 },
+  render: { runs: 1, ms: 50, paintRuns: 1 },
 };

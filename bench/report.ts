@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { summarize, type Comparison } from './comparison.js';
 import type { Machine } from './machine.js';
+import { firstPaintText, renderCostText } from './render-cost-report.js';
 import type { Spread } from './stats.js';
 import type { BenchFigures, TargetCheck } from './targets.js';
 
@@ -141,6 +142,29 @@ export function renderReport(report: BenchReport): string {
   } else {
     lines.push('_not run_', '');
   }
+  lines.push(
+    '## 7. Server rendering',
+    '',
+    '`bench/render-cost.ts`, in a process of its own: the demo app (its handlers, `resolveInstance`, `authorize`) on ' +
+      'a SQLite store in memory, its page, one session. µs per call over a few hundred ms of calls after a warm-up, the cases of one page size taking turns in 10 ms slices (so each sees the same share of whatever else runs). ' +
+      '"Rendered for a request" is `nasc.render()` without Hono: the session cookie, the four reads as mounts ' +
+      '(`engine.read`), the fill, the stamps and the no-JavaScript form addresses. "Fill only" is the compiled page ' +
+      'filled with reads made beforehand; the plain template fill (`bench/plain-page.ts`) writes the same data into ' +
+      'the same page with string concatenation and escaping, and nothing Nasc adds (stamps, keys, form addresses).',
+    '',
+  );
+  lines.push(figures.render ? renderCostText(figures.render) : '_not run_\n');
+  lines.push(
+    '### First meaningful content, rendered and not',
+    '',
+    '`bench/first-paint.ts`: the demo page from two demo servers in one process (memory store), one with ' +
+      '`nasc.render()` on `/`, one serving the static page; headless Chromium opens each in turn in a fresh context ' +
+      '(no cache, no session), over SSE. "Meaningful": the profile shows its name, the list its todos and the note ' +
+      'its text, seen by a mutation observer and every animation frame; the first meaningful content is the later ' +
+      'of that and the first contentful paint.',
+    '',
+  );
+  lines.push(figures.firstPaint ? firstPaintText(figures.firstPaint) : '_not run_\n');
   if (report.failures.length > 0) {
     lines.push('## Failures during the run', '', ...report.failures.map((line) => `- ${line}`), '');
   }

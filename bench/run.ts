@@ -3,7 +3,7 @@
  * bare baseline side by side, and writes docs/benchmarks.md.
  *
  *   --smoke            tiny counts, one run each, under a minute; writes dist/bench/benchmarks-smoke.md
- *   --only=a,b         only these sections: size, throughput, latency, clicks, tabs, fanout, idle; writes
+ *   --only=a,b         only these sections: size, throughput, latency, clicks, tabs, fanout, idle, render; writes
  *                      dist/bench/benchmarks-partial.md and its figures beside it (docs/ keeps the full run)
  *   --out=path         where to write the report
  *   --profile=dir      run the Nasc servers under `node --cpu-prof`, write profiles to dir and print summaries
@@ -25,13 +25,14 @@ import { runIdle } from './idle-connections.js';
 import { runLatency } from './latency.js';
 import { canPin, describeMachine, type Machine } from './machine.js';
 import { formatProfileSummary } from './profile-summary.js';
+import { runFirstPaint, runRenderCost } from './render-cost-process.js';
 import { renderReport } from './report.js';
 import { LOAD_CORE, startServer, type BenchServer, type StartOptions } from './server-process.js';
 import { checkTargets, type BenchFigures } from './targets.js';
 import { runSharedTabClicks } from './shared-tab-clicks.js';
 import { runThroughput } from './throughput.js';
 
-const SECTIONS = ['size', 'throughput', 'latency', 'clicks', 'tabs', 'fanout', 'idle'] as const;
+const SECTIONS = ['size', 'throughput', 'latency', 'clicks', 'tabs', 'fanout', 'idle', 'render'] as const;
 type Section = (typeof SECTIONS)[number];
 /** A hard stop, whatever happens: the full run takes about 10 minutes on two cores. */
 const HARD_LIMIT_MS = 30 * 60_000;
@@ -142,6 +143,14 @@ async function main(): Promise<void> {
     const idle = await runIdle(config, startOptions('idle'), log);
     figures.idleMemory = idle.memory;
     figures.idleFailures = idle.failures;
+  }
+
+  if (wanted('render')) {
+    figures.render = await runRenderCost(config.render);
+    log(`render: demo page ${figures.render.overStore.median.toFixed(1)}× reading its state from the store`);
+    figures.firstPaint = await runFirstPaint(config.render);
+    const { rendered, static: unrendered } = figures.firstPaint;
+    log(`first meaningful content: ${rendered.meaningful.median.toFixed(0)} ms rendered, ${unrendered.meaningful.median.toFixed(0)} ms static`);
   }
 
   machine.loadAfter = loadavg();

@@ -1,5 +1,6 @@
 import { summarize, type Comparison } from './comparison.js';
 import type { ClientSize } from './client-size.js';
+import { RENDER_OVER_STORE_LIMIT, type FirstPaint, type RenderCost } from './render-cost-report.js';
 import type { Spread } from './stats.js';
 
 /** The client-size budget: 14 KB gzip -9 (KB = 1,024 bytes, as in the bundle test). */
@@ -26,6 +27,8 @@ export interface BenchFigures {
   clientSize?: ClientSize;
   /** Click → DOM in a tab sharing another tab's connection (`nasc`) and in the tab holding it (`bare`). */
   sharedTabs?: Comparison[];
+  render?: RenderCost;
+  firstPaint?: FirstPaint;
 }
 
 function ratioText(ratio: Spread): string {
@@ -75,6 +78,13 @@ export function checkTargets(figures: BenchFigures): TargetCheck[] {
       target: `Client ≤ 14 KB gzip -9 (${CLIENT_BUDGET_BYTES.toLocaleString('en')} B)`,
       figure: `${gzip.toLocaleString('en')} B`,
       met: gzip <= CLIENT_BUDGET_BYTES,
+    });
+  }
+  if (figures.render) {
+    checks.push({
+      target: `Demo page rendered for a request ≤ ${RENDER_OVER_STORE_LIMIT}× reading its state from the store`,
+      figure: ratioText(figures.render.overStore),
+      met: figures.render.overStore.median <= RENDER_OVER_STORE_LIMIT,
     });
   }
   return checks;

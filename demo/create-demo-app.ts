@@ -33,6 +33,11 @@ export interface DemoAppOptions {
   allowedOrigins?: readonly string[];
   /** Keep the session secret in this file when `NASC_SECRET` is not set (default: a random one in memory). */
   secretFile?: string;
+  /**
+   * Render the page with its state on the server (default true): the first paint shows the real profile,
+   * todos and note, and the page works without JavaScript. Off only to measure what rendering saves.
+   */
+  render?: boolean;
 }
 
 /** The demo: the Hono app to serve, the Nasc server inside it, and how to stop both. */
@@ -50,7 +55,8 @@ export const DEFAULT_PUBLIC_DIR = fileURLToPath(
 
 /**
  * Builds the demo: Nasc under `/nasc` (events, streams, schemas, the browser bundle) and the page, its
- * script, styles and icon from `publicDir`, all with a strict Content-Security-Policy.
+ * script, styles and icon from `publicDir`, all with a strict Content-Security-Policy. The page is rendered on
+ * the server with its state (`nasc.render()`).
  *
  * @example
  * const demo = createDemoApp({ store: new SqliteStore({ path: 'nasc-demo.db' }) });
@@ -79,6 +85,8 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
   app.use('*', securityHeaders());
   app.route('/nasc', nasc.app);
   app.get('/favicon.ico', (c) => c.redirect('/favicon.svg', 301));
+  // The page (demo/public/index.html, served below) rendered with each scope's state for the visitor's session.
+  if (options.render !== false) app.use('/', nasc.render());
   app.use(
     '/*',
     serveStatic({

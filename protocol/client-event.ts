@@ -26,6 +26,11 @@ export interface ClientEvent {
    * stream. Absent: the stream's own client sent it.
    */
   from?: string;
+   * On a `mount` with `rev` only: send the type's schemas too, which a mount with `rev` otherwise goes
+   * without (the client had them from its first mount). The development bundle asks for them when it took a
+   * server-rendered scope over, to check its bindings.
+   */
+  schemas?: true;
   /**
    * Which sending of this event this is, when it is not the first (2 for the first resend): the server counts
    * resends, and applies the event once whatever it says.
@@ -89,7 +94,7 @@ export function validateClientEvent(
   if (!isPlainObject(input)) return reject('bad_shape', 'An event must be a JSON object.');
   // Each field read once, by name: this runs for every event, and a loop over field names (keyed loads) or a
   // spread to add `clientId` cost more than the checks themselves.
-  const { event: name, type, instance, payload, eventId, rev, from, attempt } = input;
+  const { event: name, type, instance, payload, eventId, rev, from, attempt, schemas } = input;
   const badId = checkId('event', name) ?? checkId('type', type) ?? checkId('instance', instance);
   if (badId) return badId;
   if (payload !== undefined && payload !== null && !isPlainObject(payload)) {
@@ -103,6 +108,7 @@ export function validateClientEvent(
   if (attempt !== undefined && !(Number.isSafeInteger(attempt) && (attempt as number) >= 1)) {
     return reject('bad_field', 'Field "attempt" must be a positive integer.');
   }
+  if (schemas !== undefined && schemas !== true) return reject('bad_field', 'Field "schemas" must be true when present.');
   const clientId = requireClientId ? input.clientId : undefined;
   if (requireClientId) {
     const badClient = checkId('clientId', clientId);
@@ -118,6 +124,7 @@ export function validateClientEvent(
   if (rev !== undefined) event.rev = rev as number;
   if (from !== undefined) event.from = from as string;
   if (attempt !== undefined) event.attempt = attempt as number;
+  if (schemas === true) event.schemas = true;
   if (requireClientId) (event as PostedEvent).clientId = clientId as string;
   return { ok: true, value: event };
 }

@@ -21,3 +21,4 @@ export {
 } from './client-event.js';
 export { isPrototypeKey, parseJsonGuarded, type GuardedJson } from './safe-json.js';
 export { formatSseComment, formatSseMessage, formatSseRetry, SSE_KEEPALIVE, type SseMessage } from './sse-frame.js';
+export { displayText, readPath } from './shown-value.js';

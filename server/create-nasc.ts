@@ -1,13 +1,16 @@
-import type { Hono } from 'hono';
+import type { Hono, MiddlewareHandler } from 'hono';
 import { WebSocketServer } from 'ws';
 import { KeepAliveTicker } from './channels/keep-alive-ticker.js';
 import { TurnBatching } from './channels/write-batching.js';
 import { NascEngine, type EngineOptions } from './engine/engine.js';
 import { EventEndpoint } from './endpoints/event-endpoint.js';
+import { FormEndpoint } from './endpoints/form-endpoint.js';
+import { RenderEndpoint } from './endpoints/render-endpoint.js';
 import { StreamEndpoint } from './endpoints/stream-endpoint.js';
 import { ajvPayloadValidator } from './validation/ajv-validator.js';
 import { ClientScripts } from './hono/client-script-route.js';
 import { createNascApp } from './hono/nasc-app.js';
+import { renderMiddleware } from './hono/render-middleware.js';
 import { RequestAttachments } from './node/request-attach.js';
 import { EventStreamOpener } from './node/event-stream-opener.js';
 import type { NascMetrics } from './observe/metrics.js';
@@ -58,6 +61,15 @@ export interface NascOptions extends EngineOptions {
   tracing?: TracingOptions;
 }
 
+/** Options of {@link Nasc.render}. */
+export interface RenderOptions {
+  /**
+   * Where the page reaches `nasc.app` (default `/nasc`): forms and buttons post there (`<base>/form`) without
+   * JavaScript. An absolute URL (`https://api.example.com/nasc`) for a Nasc server on another origin.
+   */
+  base?: string;
+}
+
 /** What {@link createNasc} returns: a Hono app to mount, two ways to take WebSockets, the engine. */
 export interface Nasc {
   /** Mount it where the client should find it: `app.route('/nasc', nasc.app)`. */
@@ -82,6 +94,16 @@ export interface Nasc {
    * const detach = nasc.attach(server); // or nasc.attach(server, { path: '/api/nasc/ws' })
    */
   attach(server: AttachableServer, options?: AttachOptions): () => void;
+  /**
+   * Middleware that renders the HTML pages of the routes after it with their scopes' current state, as the
+   * request's session would mount them: each `<na-scope>` filled and stamped with its revision (the elements
+   * take it over without a flash, and mount from that revision), forms and buttons working without
+   * JavaScript. Works with any HTML answer: a static file, a template engine's string, Hono's JSX.
+   *
+   * @example
+   * app.get('/', nasc.render(), (c) => c.html(page));
+   */
+  render(options?: RenderOptions): MiddlewareHandler;
   readonly engine: NascEngine;
   /**
    * The metrics, when `metrics` is on: the numbers `GET <mount>/metrics` serves, readable in-process.
@@ -132,6 +154,7 @@ export function createNasc(options: NascOptions): Nasc {
   // SSE frames of one loop turn leave together; an event's 202 waits for its own.
   const turnBatching = new TurnBatching();
   const events = new EventEndpoint(engine, { maxBodyBytes, turnBatching, origins, sessions });
+  const forms = new FormEndpoint(engine, { maxBodyBytes, origins, sessions });
   // Both ways in to an SSE stream (the Hono route and `attach`) share one keepalive timer; so do both ways
   // in to a WebSocket. Refused frames a socket may send before it is cut: a page that honours its waits is
   // refused at most a window's worth at a time (it pipelines up to 64 events), so twice that, or twice the
@@ -154,6 +177,7 @@ export function createNasc(options: NascOptions): Nasc {
     clientScripts,
     streams,
     events,
+    forms,
     sse,
     ws,
     trustProxy,
@@ -176,6 +200,10 @@ export function createNasc(options: NascOptions): Nasc {
         detachEvents?.();
         detachStream?.();
       };
+    },
+    render(renderOptions = {}) {
+      const base = (renderOptions.base ?? '/nasc').replace(/\/+$/, '');
+      return renderMiddleware(new RenderEndpoint(engine, { sessions, base }), trustProxy);
     },
     engine,
     metrics: observation.metrics,

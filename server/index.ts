@@ -1,4 +1,4 @@
-export { createNasc, type Nasc, type NascOptions } from './create-nasc.js';
+export { createNasc, type Nasc, type NascOptions, type RenderOptions } from './create-nasc.js';
 export type { AttachOptions, AttachableServer, UpgradeServer, UpgradeListener } from './node/upgrade-attach.js';
 export type { RequestServer, RequestListener } from './node/request-attach.js';
 export {
@@ -10,6 +10,8 @@ export {
   type HandleResult,
   type Rejection,
 } from './engine/engine.js';
+export type { InstanceRead } from './engine/mounting.js';
+export type { FailureReport } from './engine/answers.js';
 export type { Taken, TakenOutcome } from './engine/rejection.js';
 export type { InstancePolicy } from './engine/engine-options.js';
 export {

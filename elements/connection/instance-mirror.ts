@@ -83,9 +83,7 @@ export class InstanceMirror {
     const key = instanceKey(type, instance);
     let view = this.views.get(key);
     if (!view) {
-      view = { key, type, instance, params, state: new Map(), listeners: new Set(), resyncing: false };
-      this.views.set(key, view);
-      this.mount(view);
+      view = this.#add(key, type, instance, params, {});
     } else {
       clearTimeout(view.unmountTimer);
       view.unmountTimer = undefined;
@@ -101,6 +99,25 @@ export class InstanceMirror {
     };
   }
 
+  /**
+   * Takes over an instance the server rendered into the page: its state at `rev` (the scope's stamp) is the
+   * page's copy, and the mount asks only for what changed after `rev`. Nothing happens once the page holds the
+   * instance: what it holds is at least as new as any stamp.
+   */
+  seed(type: string, instance: string, params: JsonObject, rev: number, state: JsonObject): void {
+    const key = instanceKey(type, instance);
+    if (this.views.has(key)) return;
+    this.#gate.snapshot(key, rev, false);
+    this.#add(key, type, instance, params, state);
+  }
+
+  #add(key: string, type: string, instance: string, params: JsonObject, state: JsonObject): InstanceView {
+    const view: InstanceView = { key, type, instance, params, state: new Map(Object.entries(state)), listeners: new Set(), resyncing: false };
+    this.views.set(key, view);
+    this.mount(view);
+    return view;
+  }
+
   /** Mounts again every instance still shown (the stream was opened anew), each with the revision it holds. */
   mountAll(): void {
     for (const view of this.views.values()) if (view.listeners.size > 0 || !view.unmountTimer) this.mount(view);
@@ -113,6 +130,8 @@ export class InstanceMirror {
     view.resyncing = true;
     const mount: ClientEvent = { event: ReservedEvent.Mount, type: view.type, instance: view.instance, payload: view.params, eventId: view.mountEventId };
     if (rev !== undefined) mount.rev = rev;
+    // A page rendered on the server resumes from its stamp and gets no schemas: development asks for them.
+    if (globalThis.NASC_DEV_MODE !== false && rev !== undefined && !this.schemas.has(view.type)) mount.schemas = true;
     this.#owner.control(mount);
   }
 

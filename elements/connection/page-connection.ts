@@ -174,6 +174,14 @@ export class PageConnection extends EventTarget {
   }
 
   /**
+   * Takes over an instance the server rendered, from its scope's stamp (`na-rev`, `na-state`): the state is
+   * known at once, and the mount asks only for what changed after `rev`. Call before subscribing to it.
+   */
+  seed(type: string, instance: string, params: JsonObject, rev: number, state: JsonObject): void {
+    this.#mirror.seed(type, instance, params, rev, state);
+  }
+
+  /**
    * Sends an event for an instance. Resolves with its outcome once the server acknowledges it; until then it
    * waits in the outbox (through disconnects and reloads). `origin` carries `na-pending` meanwhile.
    */

@@ -1,12 +1,12 @@
 import type { JsonValue } from '../../protocol/index.js';
-import { applyToControl, displayText, isControl } from './bind-value.js';
+import { applyToControl, isControl, showText } from './bind-value.js';
 import { ownerScope } from '../scope/owner-scope.js';
 import type { Scope } from '../scope/scope.js';
 
 function show(element: Element, value: JsonValue | undefined): void {
   if (value === undefined) return;
   if (isControl(element)) applyToControl(element, value);
-  else element.textContent = displayText(value);
+  else showText(element, value);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { JsonValue } from '../../protocol/index.js';
+import { displayText, type JsonValue } from '../../protocol/index.js';
 import { pendingEvents } from './pending-marks.js';
 
 type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
@@ -8,10 +8,10 @@ export function isControl(element: Element): element is Control {
   return element instanceof HTMLInputElement || element instanceof HTMLSelectElement || element instanceof HTMLTextAreaElement;
 }
 
-/** A value as text: never parsed as HTML. */
-export function displayText(value: JsonValue): string {
-  if (value === null) return '';
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+/** Shows a value as an element's text; text already shown is left as it is (a server-rendered node stays). */
+export function showText(element: Element, value: JsonValue): void {
+  const text = displayText(value);
+  if (element.textContent !== text) element.textContent = text;
 }
 
 function isFocused(element: Element): boolean {

@@ -27,6 +27,11 @@ export class KeyedList {
   readonly #parent: Scope;
   readonly #itemSchema: () => JsonObject | undefined;
   #entries: Entry[] = [];
+  /**
+   * Items the server rendered after the template, by their `na-key`: the first update takes their nodes over
+   * as those items' (text after an item's root goes with it), and removes the ones it has no item for.
+   */
+  readonly #rendered = new Map<string, ChildNode[]>();
 
   constructor(host: Element, template: HTMLTemplateElement, keyName: string | undefined, parent: Scope, itemSchema: () => JsonObject | undefined) {
     this.#host = host;
@@ -34,6 +39,13 @@ export class KeyedList {
     this.#keyName = keyName;
     this.#parent = parent;
     this.#itemSchema = itemSchema;
+    let nodes: ChildNode[] | undefined;
+    let last: string | undefined;
+    for (let node = template.nextSibling; node; node = node.nextSibling) {
+      const key = (node as Element).getAttribute?.('na-key');
+      if (key != null && key !== last) this.#rendered.set((last = key), (nodes = []));
+      nodes?.push(node);
+    }
   }
 
   update(items: readonly JsonValue[]): void {
@@ -56,6 +68,8 @@ export class KeyedList {
       next.push(entry);
     });
     for (const gone of previous.values()) for (const node of gone.nodes) node.remove();
+    for (const nodes of this.#rendered.values()) for (const node of nodes) node.remove();
+    this.#rendered.clear();
     this.#arrange(next);
     this.#entries = next;
   }
@@ -91,8 +105,8 @@ export class KeyedList {
 
   #create(key: string, item: JsonValue): Entry {
     const scope = new ItemScope(this.#parent, item, this.#keyName, this.#itemSchema);
-    const fragment = this.#template.content.cloneNode(true) as DocumentFragment;
-    const nodes = [...fragment.childNodes];
+    const nodes = this.#rendered.get(key) ?? [...(this.#template.content.cloneNode(true) as DocumentFragment).childNodes];
+    this.#rendered.delete(key);
     for (const node of nodes) {
       if (!(node instanceof Element)) continue;
       ownItem(node, scope);

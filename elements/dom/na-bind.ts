@@ -1,6 +1,6 @@
 import { ReactiveElement, type PropertyDeclarations } from '@lit/reactive-element';
 import type { JsonObject, JsonValue } from '../../protocol/index.js';
-import { applyToControl, displayText, isControl } from './bind-value.js';
+import { applyToControl, isControl, showText } from './bind-value.js';
 import '../scope/page-context.js';
 import { consumeContext } from '../scope/context-consumer.js';
 import { connectionContext, scopeContext } from '../scope/contexts.js';
@@ -100,7 +100,7 @@ export class NaBind extends ReactiveElement {
     this.#rendered = next;
     // Text is the common case: with no child elements there is no template or control to look for.
     if (this.firstElementChild === null) {
-      this.textContent = displayText(next);
+      showText(this, next);
       return;
     }
     const template = this.querySelector(':scope > template');
@@ -113,7 +113,7 @@ export class NaBind extends ReactiveElement {
       for (const control of controls) applyToControl(control, next);
       return;
     }
-    this.textContent = displayText(next);
+    showText(this, next);
   }
 
   #renderList(scope: Scope, template: HTMLTemplateElement, value: JsonValue): void {

@@ -1,5 +1,5 @@
 import { ReactiveElement, type PropertyDeclarations } from '@lit/reactive-element';
-import type { ErrorPatch, JsonObject, JsonValue } from '../../protocol/index.js';
+import { readPath, type ErrorPatch, type JsonObject, type JsonValue } from '../../protocol/index.js';
 import '../scope/page-context.js';
 import { consumeContext } from '../scope/context-consumer.js';
 import { provideContext } from '../scope/context-protocol.js';
@@ -10,7 +10,7 @@ import { applyAttributeBindings } from './attribute-bindings.js';
 import { delegateEvents } from './event-delegation.js';
 import { NascErrorEvent } from '../connection/events.js';
 import { ConnectionState, type EventResult, type InstanceChange, type PageConnection } from '../connection/page-connection.js';
-import { readPath, rootProp, type Scope } from '../scope/scope.js';
+import { rootProp, type Scope } from '../scope/scope.js';
 import { defineElement } from '../connection/page-registry.js';
 
 /** What `<na-scope status>` shows, for CSS. */
@@ -142,6 +142,14 @@ export class NaScope extends ReactiveElement implements Scope {
         `<na-scope transport="${asked}"> asks for ${asked}, but the page's one connection uses ${connection.transport} (picked once, when the page connected: a scope asking for WebSocket or the page's setting decides).`,
         this,
       );
+    }
+    // Rendered by the server: the page takes over the state it shows, stamped with its revision. Used once,
+    // so a later change of type or instance is not mistaken for it.
+    const rev = this.getAttribute('na-rev');
+    if (rev) {
+      connection.seed(this.type, this.instance, this.params, +rev, JSON.parse(this.getAttribute('na-state')!) as JsonObject);
+      this.removeAttribute('na-rev');
+      this.removeAttribute('na-state');
     }
     this.#unsubscribe = connection.subscribe(this.type, this.instance, this.params, this.#onChange);
     this.#onConnectionChange();

@@ -1,6 +1,6 @@
-import type { JsonObject, JsonValue } from '../../protocol/index.js';
+import { readPath, type JsonObject, type JsonValue } from '../../protocol/index.js';
 import type { EventResult } from '../connection/page-connection.js';
-import { readPath, type Scope } from './scope.js';
+import type { Scope } from './scope.js';
 
 /**
  * The scope of one keyed-list item: bindings inside read the item, and events sent from inside carry the

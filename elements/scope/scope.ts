@@ -20,14 +20,3 @@ export function rootProp(path: string): string {
   const dot = path.indexOf('.');
   return dot < 0 ? path : path.slice(0, dot);
 }
-
-/** Reads a dotted path inside a JSON value; own properties only. */
-export function readPath(value: JsonValue | undefined, path: readonly string[]): JsonValue | undefined {
-  let current = value;
-  for (const segment of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    if (!Object.hasOwn(current, segment)) return undefined;
-    current = Array.isArray(current) ? current[Number(segment)] : current[segment];
-  }
-  return current;
-}

@@ -4,57 +4,37 @@ import { errorAnswer, type Observer } from '../observe/observer.js';
 import { isBackendUnavailable } from '../store/backend-unavailable.js';
 import { jsonString } from '../engine/patch-json.js';
 import type { TurnBatching } from '../channels/write-batching.js';
-import type { OriginPolicy } from '../security/origin-check.js';
-import type { SessionCodec } from '../security/session-codec.js';
-import { verifySession, type SessionCookieSettings } from '../security/session-cookie.js';
 import { decodeEvent } from './decode-event.js';
-import { originRefusal } from './origin-refusal.js';
-import { answerOf, refusal, type Answer, type Refusal } from './refusal.js';
+import { checkPost, jsonPost, type PostKind, type PostPolicy, type PostRequest } from './post-checks.js';
+import { answerOf, type Answer, type Refusal } from './refusal.js';
 
-/** Options of the event endpoint. */
-export interface EventEndpointOptions {
-  maxBodyBytes: number;
-  /** Which pages may post events: checked first, as for a WebSocket upgrade. */
-  origins: OriginPolicy;
-  /** The session cookie every event must carry (never issued here: the stream issues it). */
-  sessions: { codec: SessionCodec; cookie: SessionCookieSettings };
+/** Options of the event endpoint: the checks every post meets (origins, session cookie, size), and more. */
+export interface EventEndpointOptions extends PostPolicy {
   /** The SSE streams': the 202 waits until the frames it holds (this event's among them) have left. */
   turnBatching?: TurnBatching;
 }
 
 /** One event POST as the endpoint sees it, whichever way it came in (a Hono route, or straight from Node). */
-export interface EventPostRequest {
-  /** A request header by its lowercase name (of a repeated one, the first). */
-  header(lowerName: string): string | undefined;
-  /** The origin the page sees this server at; asked only when the request has an `Origin` to compare. */
-  ownOrigin(): string;
-  /**
-   * The body as UTF-8 text, or `undefined` as soon as it passes `maxBytes`. `declaredBytes` is the
-   * `Content-Length` (already checked against `maxBytes`), `NaN` for a chunked body.
-   */
-  body(declaredBytes: number, maxBytes: number): Promise<string | undefined>;
-}
-
-const JSON_TYPE = /^application\/json\s*(;|$)/i;
+export type EventPostRequest = PostRequest;
 
 /**
- * `POST <mount>/event`: checks one posted event (origin, session cookie, media type, size, JSON, shape) and
- * applies it. The Hono route and `nasc.attach` both answer through this, so the two ways in make the same
+ * `POST <mount>/event`: checks one posted event (the checks of every post, `checkPost`: origin, session
+ * cookie, media type, size; then JSON and shape) and applies it. The Hono route and `nasc.attach` both answer through this, so the two ways in make the same
  * checks in the same order and give the same answers, byte for byte.
  */
 export class EventEndpoint {
   readonly #engine: NascEngine;
   readonly #options: EventEndpointOptions;
   readonly #observer: Observer;
-  readonly #tooLarge: Refusal;
+  readonly #kind: PostKind;
   readonly #tooLargeAnswer: Answer;
 
   constructor(engine: NascEngine, options: EventEndpointOptions) {
     this.#engine = engine;
     this.#options = options;
     this.#observer = engine.observer;
-    this.#tooLarge = refusal(413, 'too_large', `An event may be at most ${options.maxBodyBytes} bytes.`);
-    this.#tooLargeAnswer = answerOf(this.#tooLarge);
+    this.#kind = jsonPost(options.maxBodyBytes);
+    this.#tooLargeAnswer = answerOf(this.#kind.tooLarge);
   }
 
   /**
@@ -64,21 +44,10 @@ export class EventEndpoint {
    */
   async answer(request: EventPostRequest): Promise<Answer> {
     const startedAt = performance.now();
-    const { origins, sessions, maxBodyBytes } = this.#options;
-    // The origin first, then the session cookie: a missing or forged one means the event cannot be tied to a stream.
-    const foreign = originRefusal(request, origins);
-    if (foreign) return this.#refused(foreign, startedAt);
-    const session = verifySession(sessions.codec, request.header('cookie'), sessions.cookie);
-    if (!session) return this.#refused(refusal(403, 'no_session', 'No valid session: open the event stream first (it sets the session cookie).'), startedAt);
-    // Requiring JSON also makes a cross-site POST need a CORS preflight: plain forms cannot send it.
-    if (!JSON_TYPE.test(request.header('content-type') ?? '')) {
-      return this.#refused(refusal(415, 'unsupported_media_type', 'Send the event as Content-Type: application/json.'), startedAt);
-    }
-    // No Content-Length (a chunked body) reads as NaN.
-    const declared = Number(request.header('content-length') ?? Number.NaN);
-    if (declared > maxBodyBytes) return this.#refused(this.#tooLarge, startedAt, this.#tooLargeAnswer);
-    const text = await request.body(declared, maxBodyBytes);
-    if (text === undefined) return this.#refused(this.#tooLarge, startedAt, this.#tooLargeAnswer);
+    const { maxBodyBytes } = this.#options;
+    const checked = await checkPost(request, this.#options, this.#kind);
+    if (!('text' in checked)) return this.#refused(checked, startedAt, checked === this.#kind.tooLarge ? this.#tooLargeAnswer : undefined);
+    const { session, text } = checked;
     const decoded = decodeEvent(text, maxBodyBytes, true);
     if (!decoded.ok) return this.#refused(decoded.refusal, startedAt);
     // The posted event is a ClientEvent with its clientId beside it: the engine reads only the fields it

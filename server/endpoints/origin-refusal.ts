@@ -1,4 +1,4 @@
-import { checkOrigin, type OriginPolicy } from '../security/origin-check.js';
+import { checkFormOrigin, checkOrigin, type OriginPolicy } from '../security/origin-check.js';
 import { refusal, type Refusal } from './refusal.js';
 
 /** The request parts the origin check reads. */
@@ -12,3 +12,10 @@ export function originRefusal(request: OriginRequest, origins: OriginPolicy): Re
   const why = checkOrigin(request.header('origin'), request.header('sec-fetch-site'), () => request.ownOrigin(), origins);
   return why === undefined ? undefined : refusal(403, 'forbidden_origin', why);
 }
+
+/** 403 `forbidden_origin` for a form POST not shown to come from a page of this server (see `checkFormOrigin`). */
+export function formOriginRefusal(request: OriginRequest, origins: OriginPolicy): Refusal | undefined {
+  const why = checkFormOrigin(request.header('origin'), request.header('sec-fetch-site'), () => request.ownOrigin(), origins);
+  return why === undefined ? undefined : refusal(403, 'forbidden_origin', why);
+}
+

@@ -53,7 +53,7 @@ export class Access {
   }
 
   /** Asks the app's `authorize` hook about `event` (resolved); a refusal is the answer, nothing else happens. */
-  async refuse(caller: Caller, event: ClientEvent, requested: string, eventId: string): Promise<Rejection | undefined> {
+  async refuse(caller: Caller, event: ClientEvent, requested: string, eventId: string | undefined): Promise<Rejection | undefined> {
     if (!this.#authorize) return undefined;
     const allowed = await this.#authorize(accessRequest(caller, event, requested, event.event));
     if (allowed) return undefined;
@@ -62,7 +62,7 @@ export class Access {
   }
 
   /** Asks the type's `create` rule whether this mount may create the instance it names. */
-  async refuseCreation(caller: Caller, event: ClientEvent, requested: string, eventId: string): Promise<Rejection | undefined> {
+  async refuseCreation(caller: Caller, event: ClientEvent, requested: string, eventId: string | undefined): Promise<Rejection | undefined> {
     const create = this.#policies.creator(event.type);
     if (create === undefined) return undefined;
     if (typeof create === 'function' ? await create(accessRequest(caller, event, requested, ReservedEvent.Mount)) : create) return undefined;

@@ -118,7 +118,7 @@ export class Admission {
    * Takes an instance creation from the session's budget, then from the process's (the session's first, so
    * that a session over its own budget spends none of everyone's).
    */
-  creation(caller: Caller, eventId: string): Rejection | undefined {
+  creation(caller: Caller, eventId: string | undefined): Rejection | undefined {
     const now = performance.now();
     const wait = this.#creations.take(caller.session, now);
     if (wait > 0) {

@@ -3,7 +3,7 @@ import type { Broker } from '../broker/broker.js';
 import type { Observer } from '../observe/observer.js';
 import type { EventOutcome, Store } from '../store/store.js';
 import { isPromiseLike } from '../util/awaitable.js';
-import type { Answers } from './answers.js';
+import type { Answers, FailureReport } from './answers.js';
 import type { Caller } from './engine-options.js';
 import type { HandlerContext } from './handler.js';
 import type { InstanceActivity } from './instance-activity.js';
@@ -60,7 +60,9 @@ export class Applying {
     const earlier = isPromiseLike(recalled) ? await recalled : recalled;
     if (earlier) {
       await answers.outcome(stream, eventId, earlier);
-      return earlier.ok ? { accepted: true, eventId, outcome: 'duplicate', rev: earlier.rev } : { accepted: true, eventId, outcome: 'duplicate', code: earlier.code };
+      return earlier.ok
+        ? { accepted: true, eventId, outcome: 'duplicate', rev: earlier.rev }
+        : { accepted: true, eventId, outcome: 'duplicate', code: earlier.code, failure: failureOf(earlier) };
     }
     const context: HandlerContext = { type, instance, event: event.event, eventId, clientId: caller.clientId, session: caller.session };
     // Once per event, not per commit attempt: the payload does not change when another process wins a race.
@@ -87,7 +89,7 @@ export class Applying {
         const outcome: EventOutcome = { ok: false, type, instance, ...failure };
         await this.#saveUnchanged(type, instance, eventId, outcome, caller.session);
         await answers.outcome(stream, eventId, outcome);
-        return { accepted: true, eventId, outcome: error instanceof NascError ? 'rejected' : 'failed', code: failure.code, handlerMs };
+        return { accepted: true, eventId, outcome: error instanceof NascError ? 'rejected' : 'failed', code: failure.code, handlerMs, failure };
       }
       const changes = diffState(record.state, next);
       if (changes.length === 0) {
@@ -134,4 +136,10 @@ export class Applying {
     if (isPromiseLike(saving)) await saving;
     activity.note(keys.of(type, instance), type, instance);
   }
+}
+
+/** What the client of a remembered refusal was told. */
+function failureOf(outcome: Extract<EventOutcome, { ok: false }>): FailureReport {
+  const { message, code, field, details } = outcome;
+  return { message, code, ...(field === undefined ? {} : { field }), ...(details === undefined ? {} : { details }) };
 }

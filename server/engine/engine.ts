@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { ReservedEvent, type ClientEvent } from '../../protocol/index.js';
+import { ReservedEvent, type ClientEvent, type JsonObject } from '../../protocol/index.js';
 import type { Broker } from '../broker/broker.js';
 import { LocalBroker } from '../broker/local-broker.js';
 import { errorAnswer, silentObserver, type Observer } from '../observe/observer.js';
 import { isBackendUnavailable } from '../store/backend-unavailable.js';
 import { MemoryStore } from '../store/memory-store.js';
-import type { InstanceRef, Store } from '../store/store.js';
-import { isPromiseLike } from '../util/awaitable.js';
+import type { Store } from '../store/store.js';
 import { toLogger, type LevelledLogger } from '../util/logger.js';
 import { Access } from './access.js';
 import { Admission, RATE_BLOCK_RECHECK_MS } from './admission.js';
@@ -20,7 +19,7 @@ import { InstanceActivity } from './instance-activity.js';
 import { InstanceKeys } from './instance-keys.js';
 import { InstancePolicies } from './instance-policy.js';
 import { KeyedQueue } from './keyed-queue.js';
-import { Mounting } from './mounting.js';
+import { Mounting, type InstanceRead } from './mounting.js';
 import { compilePayloadChecks, type PayloadCheck } from './payload-validation.js';
 import { clientIdTaken, reject, retryFirst, type HandleResult, type Rejection } from './rejection.js';
 import type { PayloadSchema } from './payload-schema.js';
@@ -77,7 +76,12 @@ export class NascEngine {
     this.#access = new Access(options, policies, this.logger, observer.tag);
     this.#activity = new InstanceActivity(
       this.store,
-      { shown: () => this.#streams.shown(), expired: (instances) => this.#announceDeletions(instances) },
+      {
+        shown: () => this.#streams.shown(),
+        expired: async (instances) => {
+          for (const { type, instance } of instances) await this.#broker.publishDeletion(type, instance);
+        },
+      },
       this.logger,
       policies.sweepIntervalMs,
     );
@@ -187,6 +191,24 @@ export class NascEngine {
   }
 
   /**
+   * Reads an instance for a page rendered for `caller`'s session as its mount would: `resolveInstance`,
+   * `authorize` (`clientId` `''`: a page has none yet), and for a new one the `create` rule, the creation
+   * budgets and `mount` with `params`. Nothing else runs, nothing is subscribed, no event limit is spent.
+   */
+  async read(caller: Caller, type: string, requested: string, params: JsonObject = {}): Promise<InstanceRead> {
+    const handler = this.#handlers.get(type);
+    if (!handler) return { ok: false, code: 'unknown_type', message: `Unknown type "${type}".` };
+    const instance = this.#access.resolve(caller, type, requested);
+    const key = this.#keys.of(type, instance);
+    return this.#queue.run(key, async () => {
+      const read = await this.#mounting.read(caller, handler, { event: ReservedEvent.Mount, type, instance, payload: params }, requested);
+      // Shown on a page: in use, like an instance a stream shows, until the next round of expiry.
+      if (read.ok) this.#activity.note(key, type, instance);
+      return read;
+    });
+  }
+
+  /**
    * Sends an event from the server itself (a timer, a webhook, another system): applied like a client's, in
    * the instance's queue, fanned out to every subscriber; no session, limits or `authorize` apply.
    *
@@ -280,12 +302,5 @@ export class NascEngine {
     return this.#queue
       .run(key, async () => (await this.#access.refuse(caller, event, requested, eventId)) ?? this.#mounting.mount(stream, caller, handler, event, requested, eventId))
       .finally(() => fresh && this.#admission.mounted(caller.session));
-  }
-
-  async #announceDeletions(instances: InstanceRef[]): Promise<void> {
-    for (const { type, instance } of instances) {
-      const announcing = this.#broker.publishDeletion(type, instance);
-      if (isPromiseLike(announcing)) await announcing;
-    }
   }
 }

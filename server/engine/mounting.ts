@@ -4,14 +4,14 @@ import type { ResumeReport } from '../observe/observer.js';
 import type { InstanceRecord, Store } from '../store/store.js';
 import type { Access } from './access.js';
 import type { Admission } from './admission.js';
-import type { Answers } from './answers.js';
+import type { Answers, FailureReport } from './answers.js';
 import type { Caller } from './engine-options.js';
 import type { RegisteredHandler } from './handler-registry.js';
 import type { InstancePolicies } from './instance-policy.js';
 import { toJsonState } from './json-state.js';
 import { NascError } from './nasc-error.js';
 import { ackJson } from './patch-json.js';
-import type { HandleResult } from './rejection.js';
+import type { HandleResult, Rejection } from './rejection.js';
 import type { SchemaRegistry } from './schema-registry.js';
 
 /** What mounting reads, writes and asks. */
@@ -24,6 +24,12 @@ export interface MountingParts {
   admission: Admission;
   answers: Answers;
 }
+
+/** An instance as a page rendered on the server shows it, or why it cannot (nothing of it is shown then). */
+export type InstanceRead = { ok: true; state: JsonObject; rev: number } | { ok: false; code: string; message: string };
+
+/** The instance a mount is about: found or just created, refused, or its handler's `mount` failed. */
+type Current = { record: InstanceRecord; created: boolean } | Rejection | { failure: FailureReport; rejected: boolean };
 
 /**
  * Mounting, run in the instance's queue: creating the instance when it does not exist (if its type's rule
@@ -40,30 +46,22 @@ export class Mounting {
 
   /** `event` names the resolved instance; `requested` is the client's own name for it. */
   async mount(stream: string, caller: Caller, handler: RegisteredHandler, event: ClientEvent, requested: string, eventId: string): Promise<HandleResult> {
-    const { store, broker, policies, access, admission, answers } = this.#parts;
+    const { store, broker, answers } = this.#parts;
     const { type, instance } = event;
     // Touched before it is read: expiry cannot delete it between the read and the subscription.
     await store.touch([{ type, instance }]);
-    let record = await store.load(type, instance);
-    let created = false;
-    if (!record) {
-      const refused = (await access.refuseCreation(caller, event, requested, eventId)) ?? admission.creation(caller, eventId);
-      if (refused) return refused;
-      let state: JsonObject;
-      try {
-        state = toJsonState(await handler.mount({ ...event.payload, instance }));
-      } catch (error) {
-        const failure = answers.failure(error, { type, instance: requested, event: ReservedEvent.Mount, eventId, session: caller.session });
-        await answers.error(stream, { ...failure, eventId, type, instance: requested });
-        return { accepted: true, eventId, outcome: error instanceof NascError ? 'rejected' : 'failed', code: failure.code };
-      }
-      created = await store.commit(type, instance, { state, rev: 1, expectedRev: 0, idleTtlMs: policies.idleTtl(type, 1) });
-      record = created ? { state, rev: 1 } : await store.load(type, instance);
-      if (!record) throw new Error(`instance ${type}/${instance} vanished while mounting`);
+    const current = await this.#current(caller, handler, event, requested, eventId);
+    if ('accepted' in current) return current;
+    if ('failure' in current) {
+      const { failure, rejected } = current;
+      await answers.error(stream, { ...failure, eventId, type, instance: requested });
+      return { accepted: true, eventId, outcome: rejected ? 'rejected' : 'failed', code: failure.code };
     }
+    const { record, created } = current;
     const known = event.rev ?? 0;
-    // Schemas are this client's alone: they name the instance as it does.
-    const schemas = event.rev === undefined ? this.#schemaPatches(type, requested) : [];
+    // Schemas are this client's alone: they name the instance as it does. A client resuming had them from its
+    // first mount, unless it says otherwise (a development page that took a server-rendered scope over).
+    const schemas = event.rev === undefined || event.schemas === true ? this.#schemaPatches(type, requested) : [];
     // A client holding a revision of an instance this mount just created held one that was deleted since:
     // whatever it shows belongs to that one, so it starts over from this one's snapshot.
     const resume = await this.#bringUpToDate(stream, type, instance, record, known, schemas, requested, created && known > 0);
@@ -74,6 +72,44 @@ export class Mounting {
     }
     // A mount naming the revision its client holds is a resume: what it was sent is told.
     return event.rev === undefined ? { accepted: true, eventId, outcome: 'mounted', rev: record.rev } : { accepted: true, eventId, outcome: 'mounted', rev: record.rev, resume };
+  }
+
+  /**
+   * What a mount of `event` would show, without subscribing anything: for a page the server renders. Asks
+   * `authorize` as a mount does, and creates the instance as a mount creates it (the same rule, budgets and
+   * handler `mount`) when it does not exist; nothing else runs.
+   */
+  async read(caller: Caller, handler: RegisteredHandler, event: ClientEvent, requested: string): Promise<InstanceRead> {
+    const refused = await this.#parts.access.refuse(caller, event, requested, undefined);
+    if (refused) return { ok: false, code: refused.code, message: refused.message };
+    const current = await this.#current(caller, handler, event, requested, undefined);
+    if ('accepted' in current) return { ok: false, code: current.code, message: current.message };
+    if ('failure' in current) return { ok: false, code: current.failure.code, message: current.failure.message };
+    return { ok: true, state: current.record.state, rev: current.record.rev };
+  }
+
+  /**
+   * The instance `event` names as it is now, created first when it does not exist and the type's rule and the
+   * creation budgets allow it; a refusal, or the handler's `mount` failure (logged) as the client may see it.
+   */
+  async #current(caller: Caller, handler: RegisteredHandler, event: ClientEvent, requested: string, eventId: string | undefined): Promise<Current> {
+    const { store, policies, access, admission, answers } = this.#parts;
+    const { type, instance } = event;
+    const record = await store.load(type, instance);
+    if (record) return { record, created: false };
+    const refused = (await access.refuseCreation(caller, event, requested, eventId)) ?? admission.creation(caller, eventId);
+    if (refused) return refused;
+    let state: JsonObject;
+    try {
+      state = toJsonState(await handler.mount({ ...event.payload, instance }));
+    } catch (error) {
+      const failure = answers.failure(error, { type, instance: requested, event: ReservedEvent.Mount, ...(eventId === undefined ? {} : { eventId }), session: caller.session });
+      return { failure, rejected: error instanceof NascError };
+    }
+    const created = await store.commit(type, instance, { state, rev: 1, expectedRev: 0, idleTtlMs: policies.idleTtl(type, 1) });
+    const stored = created ? { state, rev: 1 } : await store.load(type, instance);
+    if (!stored) throw new Error(`instance ${type}/${instance} vanished while mounting`);
+    return { record: stored, created };
   }
 
   /**

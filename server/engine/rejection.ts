@@ -1,4 +1,5 @@
 import type { EventOutcome, ResumeReport } from '../observe/observer.js';
+import type { FailureReport } from './answers.js';
 
 /** A status code the engine answers a refusal with; the front doors write it as HTTP or in an `error` patch. */
 export type RejectionStatus = 400 | 403 | 404 | 409 | 413 | 429;
@@ -33,11 +34,17 @@ export interface Taken {
   handlerMs?: number;
   /** For a mount that named the revision its client holds: what it was sent. */
   resume?: ResumeReport;
+  /**
+   * For an event its handler refused or failed (`rejected`, `failed`, or a `duplicate` of one): what its
+   * client is told, for a caller without a stream to tell it on (a form posted without JavaScript).
+   */
+  failure?: FailureReport;
 }
 
 /**
  * The answer to an event: taken (`accepted`: its outcome, applied or refused by the handler, travels to the
- * client as an `ack` or `error` patch), or refused before anything ran.
+ * client as an `ack` or `error` patch, and is given here too for an event a handler ran or remembered, for a
+ * caller without a stream), or refused before anything ran.
  */
 export type HandleResult = Taken | Rejection;
 

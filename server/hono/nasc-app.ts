@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Broker } from '../broker/broker.js';
 import type { NascEngine } from '../engine/engine.js';
 import type { EventEndpoint } from '../endpoints/event-endpoint.js';
+import type { FormEndpoint } from '../endpoints/form-endpoint.js';
 import { failureAnswer } from '../endpoints/failure-answer.js';
 import { refusal } from '../endpoints/refusal.js';
 import type { SocketSessionOptions } from '../endpoints/socket-session.js';
@@ -14,6 +15,7 @@ import type { NascMetrics } from '../observe/metrics.js';
 import { writeRefusal } from './answer.js';
 import { addClientScriptRoutes, type ClientScripts } from './client-script-route.js';
 import { eventRoute } from './event-route.js';
+import { formRoute } from './form-route.js';
 import { requestLog } from './request-log.js';
 import { addHealthRoutes } from './health-routes.js';
 import { addSchemaRoutes } from './schema-routes.js';
@@ -25,6 +27,7 @@ export interface NascAppParts {
   engine: NascEngine;
   streams: StreamEndpoint;
   events: EventEndpoint;
+  forms: FormEndpoint;
   sse: NodeSseStreamOptions;
   ws: SocketSessionOptions;
   trustProxy: boolean;
@@ -40,8 +43,8 @@ export interface NascAppParts {
 }
 
 /**
- * The Hono app `createNasc` returns: SSE (`GET /events` + `POST /event`), WebSocket (`GET /ws`), schemas,
- * manifest, health and the browser bundles, every route a translation to an endpoint, and every failure
+ * The Hono app `createNasc` returns: SSE (`GET /events` + `POST /event`), WebSocket (`GET /ws`), forms posted
+ * without JavaScript (`POST /form`), schemas, manifest, health and the browser bundles, every route a translation to an endpoint, and every failure
  * answered as the other front door answers it.
  */
 export function createNascApp(parts: NascAppParts): Hono {
@@ -64,6 +67,7 @@ export function createNascApp(parts: NascAppParts): Hono {
   }
   app.get('/events', sseRoute(engine, streams, parts.sse, trustProxy));
   app.post('/event', eventRoute(events, trustProxy));
+  app.post('/form', formRoute(parts.forms, trustProxy));
   app.get('/ws', wsRoute(engine, streams, { ...parts.ws, trustProxy, claimedElsewhere: parts.claimedElsewhere }));
   addSchemaRoutes(app, engine);
   addHealthRoutes(app, engine, parts.broker);

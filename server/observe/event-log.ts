@@ -30,8 +30,11 @@ export function eventFields(
   fields.transport = transport;
   if (caller && transport !== 'server') {
     // The tab that sent the event; `via`: the tab whose stream carried it, when that is another (tabs share one).
-    fields.clientId = event?.from ?? caller.clientId;
-    if (event?.from !== undefined) fields.via = caller.clientId;
+    // A form's client id is the endpoint's own, the same for every form: only the session says whose it was.
+    if (transport !== 'form') {
+      fields.clientId = event?.from ?? caller.clientId;
+      if (event?.from !== undefined) fields.via = caller.clientId;
+    }
     fields.session = tag(caller.session);
   }
   if (event?.attempt !== undefined && event.attempt > 1) fields.attempt = event.attempt;

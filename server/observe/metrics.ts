@@ -5,13 +5,13 @@ import type { MetricFamily, MetricSample } from './metric-family.js';
 import type { CutReason, EventOutcome, EventTransport, ResumeKind, StreamTransport } from './observer.js';
 
 const STREAM_TRANSPORTS: readonly StreamTransport[] = ['sse', 'ws'];
-const EVENT_TRANSPORTS: readonly EventTransport[] = ['sse', 'ws', 'server'];
+const EVENT_TRANSPORTS: readonly EventTransport[] = ['sse', 'ws', 'form', 'server'];
 const OUTCOMES: readonly EventOutcome[] = ['applied', 'unchanged', 'duplicate', 'rejected', 'failed', 'mounted', 'unmounted', 'refused', 'error'];
 const RESUME_KINDS: readonly ResumeKind[] = ['replay', 'snapshot', 'reset'];
 const CUT_REASONS: readonly CutReason[] = ['slow', 'refused_frames'];
 
 /** Per event transport: a slot index (no string is built or hashed to find a counter). */
-const EVENT_SLOT: Readonly<Record<EventTransport, number>> = { sse: 0, ws: 1, server: 2 };
+const EVENT_SLOT: Readonly<Record<EventTransport, number>> = { sse: 0, ws: 1, form: 2, server: 3 };
 const OUTCOME_SLOT = Object.fromEntries(OUTCOMES.map((outcome, index) => [outcome, index])) as Readonly<Record<EventOutcome, number>>;
 
 /**
@@ -31,7 +31,7 @@ export class NascMetrics {
   readonly #messagesSent = [0, 0];
   /** Per transport and outcome, the count per code ('' for none). */
   readonly #events: Map<string, number>[] = Array.from({ length: EVENT_TRANSPORTS.length * OUTCOMES.length }, () => new Map());
-  readonly #retries = [0, 0, 0];
+  readonly #retries = EVENT_TRANSPORTS.map(() => 0);
   readonly #durations = EVENT_TRANSPORTS.map(() => new Histogram(DURATION_BUCKETS));
   readonly #handlerTime = new Histogram(DURATION_BUCKETS);
   readonly #fanOut = new Histogram(FAN_OUT_BUCKETS);

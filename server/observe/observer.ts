@@ -4,8 +4,11 @@ import { GenerationalMap } from '../util/generational-map.js';
 
 /** The transport of a stream. */
 export type StreamTransport = 'sse' | 'ws';
-/** Where an event came from: a page over a transport, or the server itself (`engine.dispatch`). */
-export type EventTransport = StreamTransport | 'server';
+/**
+ * Where an event came from: a page over a transport, a form posted without JavaScript, or the server itself
+ * (`engine.dispatch`).
+ */
+export type EventTransport = StreamTransport | 'form' | 'server';
 
 /**
  * What became of an event. Taken: `applied` (a new revision), `unchanged` (acknowledged, nothing changed),

@@ -80,3 +80,18 @@ export function checkOrigin(origin: string | undefined, fetchSite: string | unde
   }
   return fetchSite === 'cross-site' ? 'Cross-site requests are not allowed.' : undefined;
 }
+
+/**
+ * {@link checkOrigin} for a plain form POST, which any site can make without CORS (it is a "simple" request)
+ * and which SameSite=Lax keeps the session cookie from only when it is cross-site: a page on another origin
+ * of the same site (another subdomain, another port) still sends it. So the page must show where it comes
+ * from: an `Origin` that is the server's own or allowed, or, when the browser sends `Origin: null` (a page
+ * whose referrer policy is `no-referrer`) or none, `Sec-Fetch-Site: same-origin`. A request with neither is
+ * refused: every browser that can post a form sends one of them, and a program that sends neither has no
+ * use for this endpoint.
+ */
+export function checkFormOrigin(origin: string | undefined, fetchSite: string | undefined, ownOrigin: () => string, policy: OriginPolicy): string | undefined {
+  if (origin !== undefined && origin !== 'null') return checkOrigin(origin, fetchSite, ownOrigin, policy);
+  return fetchSite === 'same-origin' ? undefined : 'A form may only be posted from a page of this server: its request must carry Origin or Sec-Fetch-Site: same-origin.';
+}
+

@@ -39,7 +39,15 @@ export class SessionCodec {
     return id;
   }
 
+  /**
+   * An HMAC-SHA256 of `value` under the same secret, for another `purpose` than sessions (a signed flash): the
+   * purpose is part of what is signed, so no signature made for one use ever passes for another.
+   */
+  signature(purpose: string, value: string): string {
+    return createHmac('sha256', this.#key).update(`${purpose}:${value}`).digest('base64url');
+  }
+
   #mac(id: string): string {
-    return createHmac('sha256', this.#key).update(`nasc-session:${id}`).digest('base64url');
+    return this.signature('nasc-session', id);
   }
 }

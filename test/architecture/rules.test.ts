@@ -36,8 +36,9 @@ const ROOMS: Record<string, Room> = {
   'server/channels/': { imports: ['protocol/', 'server/engine/', 'server/util/', OBSERVER], packages: [] },
   'server/validation/': { imports: ['protocol/', 'server/engine/'], packages: ['ajv/dist/2020.js', 'ajv-formats'] },
   'server/security/': { imports: ['server/util/'], packages: ['node:crypto', 'node:fs', 'node:path', 'hono/utils/cookie'] },
+  'server/render/': { imports: ['protocol/'], packages: [] },
   'server/endpoints/': {
-    imports: ['protocol/', 'server/engine/', 'server/channels/', 'server/security/', 'server/store/', 'server/util/', OBSERVER],
+    imports: ['protocol/', 'server/engine/', 'server/channels/', 'server/render/', 'server/security/', 'server/store/', 'server/util/', OBSERVER],
     packages: [],
   },
   'server/hono/': { imports: ['protocol/', 'server/'], packages: ['hono', 'hono/cors', 'hono/http-exception', 'hono/utils/http-status', '@hono/node-server', '@hono/node-server/utils/response', 'node:http', 'node:crypto', 'node:fs', 'node:zlib'] },
