@@ -26,6 +26,7 @@ export interface ClientEvent {
    * stream. Absent: the stream's own client sent it.
    */
   from?: string;
+  /**
    * On a `mount` with `rev` only: send the type's schemas too, which a mount with `rev` otherwise goes
    * without (the client had them from its first mount). The development bundle asks for them when it took a
    * server-rendered scope over, to check its bindings.
