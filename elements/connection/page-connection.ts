@@ -31,17 +31,9 @@ export type { TransportPreference } from './transport-choice.js';
  * bundle nothing).
  */
 export interface PageConnection {
-  addEventListener<K extends keyof PageConnectionEventMap>(
-    type: K,
-    listener: (event: PageConnectionEventMap[K]) => void,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
+  addEventListener<K extends keyof PageConnectionEventMap>(type: K, listener: (event: PageConnectionEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
-  removeEventListener<K extends keyof PageConnectionEventMap>(
-    type: K,
-    listener: (event: PageConnectionEventMap[K]) => void,
-    options?: boolean | EventListenerOptions,
-  ): void;
+  removeEventListener<K extends keyof PageConnectionEventMap>(type: K, listener: (event: PageConnectionEventMap[K]) => void, options?: boolean | EventListenerOptions): void;
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
 }
 

@@ -150,9 +150,8 @@ export class NascEngine {
     if (this.#streams.heldByOther(caller)) return clientIdTaken(eventId);
     const handler = this.#handlers.get(event.type);
     if (!handler) return reject(404, 'unknown_type', `Unknown type "${event.type}".`, eventId);
-    // The answers go to the stream. The limits and the order are the sending tab's: its own client's, or,
-    // for an event another tab's stream carries (`from`: a browser's tabs share one connection), its own
-    // within that stream, and so are the handler's and `authorize`'s `clientId`.
+    // The answers go to the stream; limits, order and the handler's `clientId` are the sending tab's (`from`:
+    // another tab's stream carries its events when a browser's tabs share one connection).
     const stream = connectionKey(caller);
     const client = event.from === undefined ? stream : `${stream}\u001f${event.from}`;
     const sender: Caller = event.from === undefined ? caller : { session: caller.session, clientId: event.from };
@@ -246,10 +245,7 @@ export class NascEngine {
     return this.#streams.closeAll(reason, (connection) => connection.clientId === clientId);
   }
 
-  /**
-   * Closes every open stream (clients reconnect and mount again from the revisions they hold): for a rolling
-   * deploy, or a test that needs the network to fail.
-   */
+  /** Closes every open stream (clients reconnect and resume): for a rolling deploy, or a test's outage. */
   disconnectAll(reason = 'server closed the stream'): void {
     this.#streams.closeAll(reason);
   }
@@ -274,15 +270,12 @@ export class NascEngine {
     });
   }
 
-  /**
-   * One round of keeping instances in use alive and expiring idle ones, as the timer does a few times per
-   * lifetime. For tests and for apps that want idle instances gone now.
-   */
+  /** One round of keeping instances in use alive and expiring idle ones (the timer's), for tests and apps. */
   sweepIdleInstances(): Promise<void> {
     return this.#activity.sweep();
   }
 
-  /** Closes every stream and the store. */
+  /** Closes every stream, the broker and the store. */
   async shutdown(): Promise<void> {
     this.#activity.stop();
     this.disconnectAll('server shutting down');
