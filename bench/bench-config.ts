@@ -8,6 +8,17 @@ export interface BenchConfig {
   clicks: { clicks: number; warmup: number; gapMs: number };
   idle: { counts: number[]; runs: number; perProcess: number };
   fanOut: { receivers: number[]; events: number; warmup: number };
+  /**
+   * The app-like workloads (`--only=workloads`): `runs` of their own, throughput windows at each
+   * concurrency, and round trips `gapMs` apart, each message parsed as a page parses it.
+   */
+  workloads: {
+    runs: number;
+    concurrency: number[];
+    warmupMs: number;
+    windowMs: number;
+    roundTrip: { samples: number; warmup: number; gapMs: number };
+  };
 }
 
 /** The full benchmark: about 10 minutes on two quiet cores. */
@@ -19,6 +30,7 @@ export const FULL: BenchConfig = {
   clicks: { clicks: 250, warmup: 20, gapMs: 10 },
   idle: { counts: [1_000, 5_000, 10_000], runs: 3, perProcess: 5_000 },
   fanOut: { receivers: [100, 1_000], events: 100, warmup: 10 },
+  workloads: { runs: 3, concurrency: [1, 8, 32], warmupMs: 300, windowMs: 1_000, roundTrip: { samples: 200, warmup: 50, gapMs: 5 } },
 };
 
 /** `--smoke`: every benchmark once with tiny counts, to check the harness works. */
@@ -30,4 +42,5 @@ export const SMOKE: BenchConfig = {
   clicks: { clicks: 20, warmup: 3, gapMs: 5 },
   idle: { counts: [50, 200], runs: 1, perProcess: 5_000 },
   fanOut: { receivers: [10, 50], events: 10, warmup: 2 },
+  workloads: { runs: 1, concurrency: [1, 32], warmupMs: 50, windowMs: 100, roundTrip: { samples: 20, warmup: 5, gapMs: 1 } },
 };

@@ -3,6 +3,7 @@ import { summarize, type Comparison } from './comparison.js';
 import type { Machine } from './machine.js';
 import type { Spread } from './stats.js';
 import type { BenchFigures, TargetCheck } from './targets.js';
+import { renderWorkloads } from './workload-report.js';
 
 /** Everything docs/benchmarks.md is written from. */
 export interface BenchReport {
@@ -91,6 +92,8 @@ export function renderReport(report: BenchReport): string {
       'per process, `ulimit -n 65536`); server RSS after a full GC minus RSS before any stream, per stream.',
     '- **Fan-out**: N receivers (raw sockets in the load generator, so one clock) mounted on one instance; another ' +
       'client sends one `toggle` at a time; per event, the time until the last receiver (and half of them) had it.',
+    '- **App-like workloads** (section 7, targets of their own): todo lists, typing, a nested form instead of one ' +
+      'boolean, against both wirings, with round trips as a user meets them.',
     '',
   );
   lines.push('## Targets', '');
@@ -133,6 +136,7 @@ export function renderReport(report: BenchReport): string {
   } else {
     lines.push('_not run_', '');
   }
+  lines.push(...renderWorkloads(figures.workloads));
   if (report.failures.length > 0) {
     lines.push('## Failures during the run', '', ...report.failures.map((line) => `- ${line}`), '');
   }

@@ -1,6 +1,7 @@
 import { summarize, type Comparison } from './comparison.js';
 import type { ClientSize } from './client-size.js';
 import type { Spread } from './stats.js';
+import type { WorkloadFigures } from './workloads-section.js';
 
 /** The client-size budget: 12 KB gzip -9 (KB = 1,024 bytes, as in the bundle test). */
 export const CLIENT_BUDGET_BYTES = 12 * 1024;
@@ -24,6 +25,8 @@ export interface BenchFigures {
   idleFailures: Comparison[];
   fanOut: Comparison[];
   clientSize?: ClientSize;
+  /** The app-like workloads (section 7), judged by their own targets (`bench/workload-targets.ts`). */
+  workloads?: WorkloadFigures;
 }
 
 function ratioText(ratio: Spread): string {
