@@ -21,7 +21,7 @@ export interface BenchConfig {
   };
 }
 
-/** The full benchmark: about 10 minutes on two quiet cores. */
+/** The full benchmark: about 20 minutes on two cores (the workloads section about 11 of them). */
 export const FULL: BenchConfig = {
   mode: 'full',
   runs: 5,
@@ -30,7 +30,7 @@ export const FULL: BenchConfig = {
   clicks: { clicks: 250, warmup: 20, gapMs: 10 },
   idle: { counts: [1_000, 5_000, 10_000], runs: 3, perProcess: 5_000 },
   fanOut: { receivers: [100, 1_000], events: 100, warmup: 10 },
-  workloads: { runs: 3, concurrency: [1, 8, 32], warmupMs: 300, windowMs: 1_000, roundTrip: { samples: 200, warmup: 50, gapMs: 5 } },
+  workloads: { runs: 3, concurrency: [1, 8, 32], warmupMs: 250, windowMs: 800, roundTrip: { samples: 150, warmup: 30, gapMs: 10 } },
 };
 
 /** `--smoke`: every benchmark once with tiny counts, to check the harness works. */

@@ -13,6 +13,7 @@
  * npm run build && taskset -c 0 node dist/bench/event-phases.js --workload=list-50
  */
 import type { ClientEvent, JsonObject } from '../protocol/index.js';
+import { NascEngine } from '../server/engine.js';
 import { decodeEvent } from '../server/decode-event.js';
 import { copyState, toJsonState } from '../server/json-state.js';
 import { KeyedQueue } from '../server/keyed-queue.js';
@@ -22,6 +23,7 @@ import { diffState, type PropertyChange } from '../server/state-diff.js';
 import { parseJsonGuarded } from '../protocol/index.js';
 import { BareHub, type BareEvent } from './bare-hub.js';
 import { median } from './stats.js';
+import { workloadHandler as workloadHandlerFor } from './workload-handlers.js';
 import { WORKLOADS, WORKLOAD_NAMES, type Workload, type WorkloadName } from './workloads.js';
 
 const EVENTS = 2_000;
@@ -171,6 +173,49 @@ async function phases(workload: Workload): Promise<[string, number][]> {
   return rows;
 }
 
+/**
+ * JSON work of whole events through a real engine (memory store, one stream), counted by wrapping
+ * `JSON.parse` and `JSON.stringify`: calls and characters per event, decoding the event included. Counts do
+ * not depend on how busy the machine is.
+ */
+async function jsonCounts(workload: Workload): Promise<{ parses: number; parsed: number; stringifies: number; written: number; message: number }> {
+  const engine = new NascEngine({
+    handlers: { [workload.type]: workloadHandlerFor(workload) },
+    limits: { eventsPerSecond: 1e9, eventBurst: 1e9, streamsPerSession: 1e6, mountsPerSession: 1e6 },
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+  });
+  let message = 0;
+  const caller = { session: 'phases-session', clientId: 'phases-client' };
+  engine.open(caller, { send: (text) => void (message = text.length), close: () => undefined });
+  await engine.handle(caller, { event: 'mount', type: workload.type, instance: INSTANCE, payload: {}, eventId: 'mount' });
+  const counts = { parses: 0, parsed: 0, stringifies: 0, written: 0 };
+  const { parse, stringify } = JSON;
+  const events = 1_000;
+  try {
+    JSON.parse = ((text: string, reviver?: (key: string, value: unknown) => unknown) => {
+      counts.parses += 1;
+      counts.parsed += text.length;
+      return parse(text, reviver);
+    }) as typeof JSON.parse;
+    JSON.stringify = ((value: unknown, replacer?: never, space?: never) => {
+      const text = stringify(value, replacer, space);
+      counts.stringifies += 1;
+      counts.written += text?.length ?? 0;
+      return text;
+    }) as typeof JSON.stringify;
+    for (let n = 1; n <= events; n++) {
+      const decoded = decodeEvent(`{"event":"${workload.event}","type":"${workload.type}","instance":"${INSTANCE}","payload":${workload.payload(n)},"eventId":"count-${n}"}`, MAX_BYTES, false);
+      if (!decoded.ok) throw new Error(decoded.message);
+      await engine.handle(caller, decoded.value);
+    }
+  } finally {
+    JSON.parse = parse;
+    JSON.stringify = stringify;
+    await engine.shutdown();
+  }
+  return { parses: counts.parses / events, parsed: counts.parsed / events, stringifies: counts.stringifies / events, written: counts.written / events, message };
+}
+
 // Once through the smallest workload first, so the first phases printed are not the ones that warmed V8 up.
 await phases(WORKLOADS.toggle);
 for (const name of only ? [only as WorkloadName] : WORKLOAD_NAMES) {
@@ -185,6 +230,11 @@ for (const name of only ? [only as WorkloadName] : WORKLOAD_NAMES) {
     if (phase === 'commit without the outcome record') note = `  → the outcome record: ${(commit - ns).toFixed(0)} ns`;
     console.log(`${ns.toFixed(0).padStart(8)}  ${phase}${note}`);
   }
+  const json = await jsonCounts(workload);
+  console.log(
+    `JSON per event through the engine: ${json.parses.toFixed(1)} JSON.parse of ${Math.round(json.parsed).toLocaleString('en')} characters, ` +
+      `${json.stringifies.toFixed(1)} JSON.stringify making ${Math.round(json.written).toLocaleString('en')}; the message sent is ${json.message.toLocaleString('en')}`,
+  );
   const counted = rows.filter(([phase]) => !phase.startsWith('  ') && !phase.startsWith('commit w') && !phase.startsWith('commit of') && !phase.startsWith('bare') && !phase.startsWith('('));
   console.log(`${counted.reduce((sum, [, ns]) => sum + ns, 0).toFixed(0).padStart(8)}  sum of Nasc's phases`);
 }
