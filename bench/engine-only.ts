@@ -1,16 +1,21 @@
 /**
  * The engine's own cost per event, without a transport: `node dist/bench/engine-only.js [--state=list]
- * [--workload=list-50] [--events=200000] [--in-flight=8]`. One `NascEngine` (memory store, local broker,
- * limits raised), one stream on a channel that only counts, one instance; `toggle` events kept `in-flight`
- * at a time. Prints µs of wall time and of CPU per event for three runs after a warm-up. `--state=list`
- * gives the instance a 20-item list besides the flag, as a todo app would. `--workload=` runs a workload of
- * `bench/workloads.ts` instead (its state, its event, its payloads). `--parsed` gives each lane its own
- * client and instance and parses every event from JSON text, as the transports hand them: fresh id strings
- * each time, whose hashes V8 has not cached (constant strings hide the cost of building and hashing keys
- * from them).
+ * [--workload=list-50] [--events=200000] [--in-flight=8] [--metrics]`. One `NascEngine` (memory store, local broker, limits raised), one
+ * stream on a channel that only counts, one instance; `toggle` events kept `in-flight` at a time. Prints µs
+ * of wall time and of CPU per event for three runs after a warm-up. `--state=list` gives the instance a
+ * 20-item list besides the flag, as a todo app would. `--workload=` runs a workload of `bench/workloads.ts`
+ * instead (its state, its event, its payloads). `--parsed` gives each lane its own client and instance
+ * and parses every event from JSON text, as the transports hand them: fresh id strings each time, whose
+ * hashes V8 has not cached (constant strings hide the cost of building and hashing keys from them).
+ * `--payload-schema` declares `toggle`'s payload schema (`withPayload`) with a validator that accepts every
+ * payload at once: the engine's own cost of checking payloads, without the validator's.
+ * `--metrics` reports every event as the front doors do (its metrics counted, its `info` line skipped: the
+ * level is off), and every message as a channel does: the cost of metrics per event is the difference.
  */
+import { randomBytes } from 'node:crypto';
 import type { ClientEvent, JsonObject } from '../protocol/index.js';
-import { defineHandler, NascEngine, type ClientChannel, type Handler } from '../server/index.js';
+import { observe } from '../server/observe/observation.js';
+import { defineHandler, NascEngine, withPayload, type ClientChannel, type LevelledLogger, type PayloadValidator, type Handler } from '../server/index.js';
 import { workloadHandler } from './workload-handlers.js';
 import { WORKLOADS, type WorkloadName } from './workloads.js';
 
@@ -20,6 +25,8 @@ const events = Number(option('events', '200000'));
 const inFlight = Number(option('in-flight', '8'));
 const withList = option('state', 'flag') === 'list';
 const parsed = args.includes('--parsed');
+const withSchema = args.includes('--payload-schema');
+const withMetrics = args.includes('--metrics');
 const workload = args.some((arg) => arg.startsWith('--workload=')) ? WORKLOADS[option('workload', 'toggle') as WorkloadName] : undefined;
 if (args.some((arg) => arg.startsWith('--workload=')) && !workload) throw new Error(`--workload: one of ${Object.keys(WORKLOADS).join(', ')}`);
 
@@ -33,8 +40,9 @@ const Toggle = defineHandler<ToggleState>({
     on: false,
     ...(withList ? { items: Array.from({ length: 20 }, (_unused, i) => ({ id: `t${i}`, text: `todo number ${i}`, done: i % 2 === 0 })) } : {}),
   }),
-  toggle: (_payload, state) => ({ ...state, on: !state.on }),
+  toggle: withSchema ? withPayload({ type: 'object', properties: {} }, (_payload, state) => ({ ...state, on: !state.on })) : (_payload, state) => ({ ...state, on: !state.on }),
 });
+const acceptAll: PayloadValidator = { compile: () => () => undefined };
 
 /** What the events are: `Toggle`'s `toggle`, or the workload's event with its n-th payload. */
 const type = workload?.type ?? 'Toggle';
@@ -42,14 +50,25 @@ const eventName = workload?.event ?? 'toggle';
 const payloadText = (n: number): string => workload?.payload(n) ?? '{}';
 const handlers: Record<string, Handler<JsonObject> | typeof Toggle> = workload ? { [type]: workloadHandler(workload) } : { Toggle };
 
-const engine = new NascEngine({
-  handlers,
-  limits: { eventsPerSecond: 1e9, eventBurst: 1e9, streamsPerSession: 1e6, mountsPerSession: 1e6 },
-  logger: { debug() {}, info() {}, warn() {}, error() {} },
-});
+const logger: LevelledLogger = { debug() {}, info() {}, warn() {}, error() {}, isLevelEnabled: (level) => level === 'error' || level === 'warn' };
+const observer = withMetrics ? observe({ logger, secret: randomBytes(32), metrics: true, tracing: false }).observer : undefined;
+const engine = new NascEngine(
+  {
+    handlers,
+    limits: { eventsPerSecond: 1e9, eventBurst: 1e9, streamsPerSession: 1e6, mountsPerSession: 1e6 },
+    logger,
+    ...(withSchema ? { payloadValidator: acceptAll } : {}),
+  },
+  observer,
+);
 let messages = 0;
 const channel: ClientChannel = {
-  send: () => void (messages += 1),
+  send: observer
+    ? (message) => {
+        observer.sent('ws', message.length);
+        messages += 1;
+      }
+    : () => void (messages += 1),
   close: () => undefined,
 };
 /** One client and instance per lane with `--parsed`; otherwise every lane sends as one client to one instance. */
@@ -62,7 +81,7 @@ for (const { caller, instance } of lanes) {
   if (opened.has(caller)) continue;
   opened.add(caller);
   engine.open(caller, channel);
-  await engine.handle(caller, { event: 'mount', type, instance, payload: {}, eventId: `mount-${instance}` });
+  await engine.handle(caller, { event: 'mount', type: 'Toggle', instance, payload: {}, eventId: `mount-${instance}` });
 }
 
 async function run(count: number, tag: string): Promise<{ wall: number; cpu: number }> {
@@ -77,8 +96,16 @@ async function run(count: number, tag: string): Promise<{ wall: number; cpu: num
       const event = parsed
         ? (JSON.parse(`{"event":"${eventName}","type":"${type}","instance":"${instance}","payload":${payload},"eventId":"${tag}-${id}"}`) as ClientEvent)
         : { event: eventName, type, instance, payload: workload ? (JSON.parse(payload) as JsonObject) : {}, eventId: `${tag}-${id}` };
-      const result = await engine.handle(caller, event);
-      if (!result.ok) throw new Error(`event refused: ${result.code}`);
+      let result;
+      if (observer) {
+        const startedAt = performance.now();
+        const trace = observer.startEvent('ws', event);
+        result = await engine.handle(caller, event);
+        observer.eventDone('ws', caller, event, result, startedAt, trace);
+      } else {
+        result = await engine.handle(caller, event);
+      }
+      if (!result.accepted) throw new Error(`event refused: ${result.code}`);
     }
   };
   await Promise.all(lanes.map((_unused, index) => lane(index)));
@@ -87,8 +114,9 @@ async function run(count: number, tag: string): Promise<{ wall: number; cpu: num
 }
 
 await run(Math.min(events, 50_000), 'warm');
-const what = workload ? `${workload.label} (${workload.name})` : `${withList ? '20-item list' : 'one-flag'} state`;
-console.log(`engine only: ${events} events, ${inFlight} in flight, ${what}${parsed ? ', parsed events, one client and instance per lane' : ''}`);
+console.log(
+  `engine only: ${events} events, ${inFlight} in flight, ${workload ? `${workload.label} (${workload.name})` : `${withList ? '20-item list' : 'one-flag'} state`}${parsed ? ', parsed events, one client and instance per lane' : ''}${withSchema ? ', payload schema checked' : ''}${withMetrics ? ', metrics on' : ''}`,
+);
 for (let round = 1; round <= 3; round++) {
   const { wall, cpu } = await run(events, `run${round}`);
   console.log(`run ${round}: ${wall.toFixed(2)} µs wall, ${cpu.toFixed(2)} µs CPU per event`);

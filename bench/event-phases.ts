@@ -13,13 +13,12 @@
  * npm run build && taskset -c 0 node dist/bench/event-phases.js --workload=list-50
  */
 import type { ClientEvent, JsonObject } from '../protocol/index.js';
-import { NascEngine } from '../server/engine.js';
-import { decodeEvent } from '../server/decode-event.js';
-import { copyState, toJsonState } from '../server/json-state.js';
-import { KeyedQueue } from '../server/keyed-queue.js';
-import { MemoryStore } from '../server/memory-store.js';
-import { ackJson, bindUpdateBatchJson } from '../server/patch-json.js';
-import { diffState, type PropertyChange } from '../server/state-diff.js';
+import { MemoryStore, NascEngine } from '../server/index.js';
+import { decodeEvent } from '../server/endpoints/decode-event.js';
+import { copyState, toJsonState } from '../server/engine/json-state.js';
+import { KeyedQueue } from '../server/engine/keyed-queue.js';
+import { ackJson, bindUpdateBatchJson } from '../server/engine/patch-json.js';
+import { diffState, type PropertyChange } from '../server/engine/state-diff.js';
 import { parseJsonGuarded } from '../protocol/index.js';
 import { BareHub, type BareEvent } from './bare-hub.js';
 import { median } from './stats.js';
@@ -31,6 +30,7 @@ const ROUNDS = 7;
 const ROUND_NS = 30e6;
 const INSTANCE = 'phases';
 const MAX_BYTES = 64 * 1024;
+const CLIENT = 'phases-client';
 
 const args = process.argv.slice(2);
 const only = args.find((arg) => arg.startsWith('--workload='))?.slice('--workload='.length);
@@ -55,7 +55,7 @@ function trace(workload: Workload): EventTrace[] {
   for (let n = 1; n <= EVENTS; n++) {
     const text = `{"event":"${workload.event}","type":"${workload.type}","instance":"${INSTANCE}","payload":${workload.payload(n)},"eventId":"evt-${n}"}`;
     const decoded = decodeEvent(text, MAX_BYTES, false);
-    if (!decoded.ok) throw new Error(decoded.message);
+    if (!decoded.ok) throw new Error(decoded.refusal.message);
     const event = decoded.value;
     const copy = copyState(stored);
     const result = workload.handle(event.payload, copyState(stored));
@@ -118,7 +118,7 @@ function committer(workload: Workload, traces: EventTrace[], withBatch: boolean,
         rev: n + 2,
         expectedRev: n + 1,
         ...(withBatch ? { batch: each.batch } : {}),
-        ...(withOutcome ? { outcome: { eventId: each.event.eventId!, outcome: { ok: true, type: workload.type, instance: INSTANCE, rev: n + 2 } } } : {}),
+        ...(withOutcome ? { outcome: { eventId: each.event.eventId!, sender: CLIENT, outcome: { ok: true, type: workload.type, instance: INSTANCE, rev: n + 2 } } } : {}),
       }),
   };
 }
@@ -139,7 +139,7 @@ async function phases(workload: Workload): Promise<[string, number][]> {
   // A miss, as nearly every event's: the ids asked for were never stored.
   const store = new MemoryStore();
   store.commit(type, INSTANCE, { state: traces[0]!.before, rev: 1, expectedRev: 0 });
-  for (let n = 0; n < traces.length; n++) store.commit(type, INSTANCE, { state: traces[n]!.next, rev: n + 2, expectedRev: n + 1, batch: traces[n]!.batch, outcome: { eventId: `kept-${n}`, outcome: { ok: true, type, instance: INSTANCE, rev: n + 2 } } });
+  for (let n = 0; n < traces.length; n++) store.commit(type, INSTANCE, { state: traces[n]!.next, rev: n + 2, expectedRev: n + 1, batch: traces[n]!.batch, outcome: { eventId: `kept-${n}`, sender: CLIENT, outcome: { ok: true, type, instance: INSTANCE, rev: n + 2 } } });
   await add('dedupe lookup (MemoryStore.recallOutcome, a miss)', (each) => store.recallOutcome(type, INSTANCE, each.event.eventId!));
   await add('store load (MemoryStore.load)', () => store.load(type, INSTANCE));
   await add('copy for the handler (copyState)', (each) => copyState(each.before));
@@ -205,7 +205,7 @@ async function jsonCounts(workload: Workload): Promise<{ parses: number; parsed:
     }) as typeof JSON.stringify;
     for (let n = 1; n <= events; n++) {
       const decoded = decodeEvent(`{"event":"${workload.event}","type":"${workload.type}","instance":"${INSTANCE}","payload":${workload.payload(n)},"eventId":"count-${n}"}`, MAX_BYTES, false);
-      if (!decoded.ok) throw new Error(decoded.message);
+      if (!decoded.ok) throw new Error(decoded.refusal.message);
       await engine.handle(caller, decoded.value);
     }
   } finally {

@@ -33,10 +33,13 @@ export const Toggle = defineHandler<ToggleState>({
  * Limits far above what a browser tab may do (50 events/s per client by default): one bench client sends
  * thousands per second, and fan-out opens a thousand streams. The limiter and sessions still run on every
  * request, so their cost is measured. A fresh secret per run keeps the server from writing `.nasc-secret`.
+ * Metrics are on, as an operator runs it (`NASC_BENCH_METRICS=0` turns them off, to compare); logs stay at
+ * the default level, `warn`, so events write no line.
  */
 const nasc = createNasc({
   handlers: { Toggle, ...workloadHandlers() },
   sessions: { secret: randomBytes(32).toString('base64url') },
+  metrics: process.env.NASC_BENCH_METRICS !== '0',
   limits: { eventsPerSecond: 1e9, eventBurst: 1e9, streamsPerSession: 1e6, mountsPerSession: 1e6 },
 });
 const app = new Hono();

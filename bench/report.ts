@@ -79,7 +79,8 @@ export function renderReport(report: BenchReport): string {
       'stream (same paths and patch format as Nasc). It is the physical limit for the job on this machine. Each ' +
       'section starts fresh servers and keeps them through its runs, so later runs see a server that has already ' +
       'handled many events (as a long-running one has). Nasc runs with its limits raised (a browser tab may send ' +
-      '50 events/s; one bench client sends thousands) and a session cookie per stream, as browsers get.',
+      '50 events/s; one bench client sends thousands), a session cookie per stream, as browsers get, metrics on ' +
+      '(`metrics: true`, as an operator runs it) and logs at the default level (`warn`: no line per event).',
     '',
     '- **Throughput**: one client holds a stream and a mounted instance; `toggle` events are POSTed on C keep-alive ' +
       'sockets in a closed loop (SSE) or kept C in flight on the socket (WS); patches received per second over the window.',

@@ -62,6 +62,8 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
     schemas,
     resolveInstance: resolveDemoInstance,
     authorize: authorizeDemo,
+    // Prometheus metrics at /nasc/metrics (see docs/deployment.md for a scrape config).
+    metrics: true,
     ...(options.store ? { store: options.store } : {}),
     ...(options.broker ? { broker: options.broker } : {}),
     ...(options.logger ? { logger: options.logger } : {}),

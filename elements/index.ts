@@ -8,16 +8,14 @@ export { ScopeController, type ScopeControllerOptions } from './dom/scope-contro
 export {
   PageConnection,
   ConnectionState,
-  getPageConnection,
-  connect,
-  chooseTransport,
-  setDefaultBase,
   type ConnectionOptions,
   type TransportPreference,
   type EventResult,
   type InstanceChange,
   type InstanceListener,
 } from './connection/page-connection.js';
+export { getPageConnection, connect } from './connection/page-registry.js';
+export { chooseTransport, setDefaultBase } from './connection/transport-choice.js';
 export { pendingEvents } from './dom/pending-marks.js';
 export { connectionContext, scopeContext } from './scope/contexts.js';
 export type { Scope } from './scope/scope.js';

@@ -20,6 +20,11 @@ export interface ClientEvent {
   eventId?: string;
   /** On `mount` only: the last revision of this instance the client holds, so the server sends what it missed. */
   rev?: number;
+  /**
+   * Which sending of this event this is, when it is not the first (2 for the first resend): the server counts
+   * resends, and applies the event once whatever it says.
+   */
+  attempt?: number;
 }
 
 /** The body of `POST /nasc/event`. */
@@ -78,7 +83,7 @@ export function validateClientEvent(
   if (!isPlainObject(input)) return reject('bad_shape', 'An event must be a JSON object.');
   // Each field read once, by name: this runs for every event, and a loop over field names (keyed loads) or a
   // spread to add `clientId` cost more than the checks themselves.
-  const { event: name, type, instance, payload, eventId, rev } = input;
+  const { event: name, type, instance, payload, eventId, rev, attempt } = input;
   const badId = checkId('event', name) ?? checkId('type', type) ?? checkId('instance', instance);
   if (badId) return badId;
   if (payload !== undefined && payload !== null && !isPlainObject(payload)) {
@@ -87,6 +92,9 @@ export function validateClientEvent(
   if (eventId !== undefined && !isWireId(eventId)) return badField('eventId');
   if (rev !== undefined && !(Number.isSafeInteger(rev) && (rev as number) >= 0)) {
     return reject('bad_field', 'Field "rev" must be a non-negative integer.');
+  }
+  if (attempt !== undefined && !(Number.isSafeInteger(attempt) && (attempt as number) >= 1)) {
+    return reject('bad_field', 'Field "attempt" must be a positive integer.');
   }
   const clientId = requireClientId ? input.clientId : undefined;
   if (requireClientId) {
@@ -101,6 +109,7 @@ export function validateClientEvent(
   };
   if (eventId !== undefined) event.eventId = eventId as string;
   if (rev !== undefined) event.rev = rev as number;
+  if (attempt !== undefined) event.attempt = attempt as number;
   if (requireClientId) (event as PostedEvent).clientId = clientId as string;
   return { ok: true, value: event };
 }

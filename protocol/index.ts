@@ -7,7 +7,6 @@ export {
   type BindUpdatePatch,
   type ErrorPatch,
   type AckPatch,
-  type ResyncPatch,
   type SnapshotPatch,
 } from './patch.js';
 export {

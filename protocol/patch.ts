@@ -9,7 +9,6 @@ export const PatchAction = {
   BindUpdate: 'bindUpdate',
   Error: 'error',
   Ack: 'ack',
-  Resync: 'resync',
   Snapshot: 'snapshot',
 } as const;
 export type PatchAction = (typeof PatchAction)[keyof typeof PatchAction];
@@ -71,13 +70,6 @@ export interface AckPatch {
   rev: number;
 }
 
-/** The server could not deliver everything in order; the client must mount this instance again. */
-export interface ResyncPatch {
-  action: typeof PatchAction.Resync;
-  type: string;
-  instance: string;
-}
-
 /**
  * Opens a snapshot of an instance at `rev`: the `bindUpdate`s with `snapshot: true` that follow in the same
  * message are its whole state (anything else the client shows is cleared). `reset` says the instance was
@@ -93,4 +85,4 @@ export interface SnapshotPatch {
 }
 
 /** Any patch the server sends. */
-export type Patch = SchemaPatch | BindUpdatePatch | ErrorPatch | AckPatch | ResyncPatch | SnapshotPatch;
+export type Patch = SchemaPatch | BindUpdatePatch | ErrorPatch | AckPatch | SnapshotPatch;

@@ -1,28 +1,23 @@
-import { Hono } from 'hono';
-import { cors } from 'hono/cors';
+import type { Hono } from 'hono';
 import { WebSocketServer } from 'ws';
-import { clientScriptRoute } from './client-script-route.js';
-import { NascEngine, type EngineOptions } from './engine.js';
-import { EventAttachments } from './event-attach.js';
-import { EventStreamOpener } from './event-stream-opener.js';
-import { EventPosts } from './event-post.js';
-import { eventRoute } from './event-route.js';
-import { failureAnswer } from './failure-answer.js';
-import { addHealthRoutes } from './health-routes.js';
-import { jsonError } from './json-error.js';
-import { KeepAliveTicker } from './keep-alive-ticker.js';
-import { originPolicy } from './origin-check.js';
-import { originGuard } from './origin-guard.js';
-import { resolveSecret, type SecretOptions } from './secret.js';
-import { SessionCodec } from './session-codec.js';
-import { sessionCookieSettings } from './session-cookie.js';
-import { sessionMiddleware, type SessionCookieOptions } from './session-middleware.js';
-import { addSchemaRoutes } from './schema-routes.js';
-import { sseRoute } from './sse-route.js';
-import { TurnWrites } from './turn-writes.js';
-import { attachedPaths, WsAttachments, type AttachableServer, type AttachOptions } from './ws-attach.js';
-import { wsRoute } from './ws-route.js';
-import { WsUpgrade } from './ws-upgrade.js';
+import { KeepAliveTicker } from './channels/keep-alive-ticker.js';
+import { TurnBatching } from './channels/write-batching.js';
+import { NascEngine, type EngineOptions } from './engine/engine.js';
+import { EventEndpoint } from './endpoints/event-endpoint.js';
+import { StreamEndpoint } from './endpoints/stream-endpoint.js';
+import { ajvPayloadValidator } from './validation/ajv-validator.js';
+import { createNascApp } from './hono/nasc-app.js';
+import { RequestAttachments } from './node/request-attach.js';
+import { EventStreamOpener } from './node/event-stream-opener.js';
+import type { NascMetrics } from './observe/metrics.js';
+import { observe, type MetricsOptions, type TracingOptions } from './observe/observation.js';
+import { attachedPaths, UpgradeAttachments, type AttachableServer, type AttachOptions } from './node/upgrade-attach.js';
+import { WsUpgrade } from './node/ws-upgrade.js';
+import { originPolicy } from './security/origin-check.js';
+import { resolveSecret, type SecretOptions } from './security/secret.js';
+import { SessionCodec } from './security/session-codec.js';
+import { sessionCookieSettings, type SessionCookieOptions } from './security/session-cookie.js';
+import { toLogger } from './util/logger.js';
 
 /** Options of {@link createNasc}: the engine's, plus transport limits and timings. */
 export interface NascOptions extends EngineOptions {
@@ -49,6 +44,16 @@ export interface NascOptions extends EngineOptions {
    * `Secure` flag). Set it only behind a proxy you run that sets these headers.
    */
   trustProxy?: boolean;
+  /**
+   * Prometheus metrics (default off): counted in-process (`nasc.metrics`) and served at `GET <mount>/metrics`
+   * (`{ route: false }` to serve them yourself). See docs/server.md for every metric.
+   */
+  metrics?: boolean | MetricsOptions;
+  /**
+   * OpenTelemetry spans around events, when `@opentelemetry/api` is installed (default on; `false` turns them
+   * off, `{ api }` passes the module). They record once the app registers an SDK.
+   */
+  tracing?: TracingOptions;
 }
 
 /** What {@link createNasc} returns: a Hono app to mount, two ways to take WebSockets, the engine. */
@@ -76,6 +81,18 @@ export interface Nasc {
    */
   attach(server: AttachableServer, options?: AttachOptions): () => void;
   readonly engine: NascEngine;
+  /**
+   * The metrics, when `metrics` is on: the numbers `GET <mount>/metrics` serves, readable in-process.
+   *
+   * @example
+   * nasc.metrics?.value('nasc_events_total', { outcome: 'applied' });
+   */
+  readonly metrics: NascMetrics | undefined;
+  /**
+   * Deletes an instance (state, log, event outcomes); the streams showing it get an `error` patch with code
+   * `instance_deleted` and are unsubscribed. Resolves whether it existed. See `NascEngine.deleteInstance`.
+   */
+  deleteInstance(type: string, instance: string): Promise<boolean>;
   /** Closes every stream and socket and detaches from every attached server, then closes the store. */
   close(): Promise<void>;
 }
@@ -94,76 +111,45 @@ export function createNasc(options: NascOptions): Nasc {
   const retryMs = options.retryMs ?? 1_000;
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
   const maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
-  const engine = new NascEngine(options);
+  const trustProxy = options.trustProxy ?? false;
+  const logger = toLogger(options.logger);
+  const secret = resolveSecret(options.sessions);
+  // One observer for everything: the engine, the endpoints and the channels report to it (through the engine).
+  const observation = observe({ logger, secret, ...(options.metrics ? { metrics: options.metrics } : {}), ...(options.tracing === undefined ? {} : { tracing: options.tracing }) });
+  const engine = new NascEngine({ ...options, logger, payloadValidator: options.payloadValidator ?? ajvPayloadValidator() }, observation.observer);
+  const origins = originPolicy({ allowedOrigins: options.allowedOrigins ?? [], trustProxy, logger: engine.logger });
+  const sessions = { codec: new SessionCodec(secret), cookie: sessionCookieSettings(options.sessions?.cookie) };
+  const streams = new StreamEndpoint(engine, { origins, ...sessions });
+  // SSE frames of one loop turn leave together; an event's 202 waits for its own.
+  const turnBatching = new TurnBatching();
+  const events = new EventEndpoint(engine, { maxBodyBytes, turnBatching, origins, sessions });
+  // Both ways in to an SSE stream (the Hono route and `attach`) share one keepalive timer; so do both ways
+  // in to a WebSocket. Refused frames a socket may send before it is cut: a page that honours its waits is
+  // refused at most a window's worth at a time (it pipelines up to 64 events), so twice that, or twice the
+  // event burst, passes.
+  const sse = { ticker: new KeepAliveTicker(keepAliveMs), retryMs, maxBufferedBytes, turnBatching };
+  const refusals = { rate: Math.max(engine.limits.eventsPerSecond, 10), burst: 2 * Math.max(engine.limits.eventBurst, 64) };
+  const ws = { maxBodyBytes, maxBufferedBytes, ticker: new KeepAliveTicker(keepAliveMs), refusals };
   // Frames larger than maxPayload are cut by `ws` itself (close 1009); between maxBodyBytes and it they get an
   // `error` patch and the socket stays open. Tracking clients lets close() cut every socket, whichever way
   // it was upgraded.
-  const websocketServer = new WebSocketServer({
-    noServer: true,
-    maxPayload: Math.max(maxBodyBytes * 4, 1024 * 1024),
-    perMessageDeflate: false,
-    clientTracking: true,
+  const websocketServer = new WebSocketServer({ noServer: true, maxPayload: Math.max(maxBodyBytes * 4, 1024 * 1024), perMessageDeflate: false, clientTracking: true });
+  const upgrades = new UpgradeAttachments(() => new WsUpgrade(engine, streams, websocketServer, { ...ws, trustProxy }), engine.logger);
+  const requests = new RequestAttachments(events, new EventStreamOpener(engine, streams, { ...sse, trustProxy, corsOrigins: origins.allowed }), engine.logger, {
+    trustProxy,
+    corsOrigins: origins.allowed,
   });
-
-  const allowedOrigins = options.allowedOrigins ?? [];
-  const trustProxy = options.trustProxy ?? false;
-  const origins = originPolicy({ allowedOrigins, trustProxy, logger: engine.logger });
-  const guard = originGuard(origins);
-  const codec = new SessionCodec(resolveSecret(options.sessions));
-  const cookie = options.sessions?.cookie ?? {};
-  const cookieSettings = sessionCookieSettings(cookie);
-  const openSession = sessionMiddleware(codec, { ...cookie, trustProxy });
-  // Both ways in to a WebSocket share one keepalive timer and the same per-socket code.
-  // Refused frames a socket may send before it is cut. A page that honours its waits is refused at most a
-  // window's worth at a time (it pipelines up to 64 events), so twice that, or twice the event burst, passes.
-  const refusals = { rate: Math.max(engine.limits.eventsPerSecond, 10), burst: 2 * Math.max(engine.limits.eventBurst, 64) };
-  const wsOptions = { maxBodyBytes, maxBufferedBytes, ticker: new KeepAliveTicker(keepAliveMs), refusals };
-  const attachments = new WsAttachments(
-    () =>
-      new WsUpgrade(engine, websocketServer, {
-        ...wsOptions,
-        codec,
-        cookie: cookieSettings,
-        origins,
-      }),
-    engine.logger,
-  );
-
-  const app = new Hono();
-  if (allowedOrigins.length > 0) {
-    const allowed = new Set(allowedOrigins.map((origin) => new URL(origin).origin));
-    app.use(
-      '*',
-      cors({
-        origin: (origin) => (allowed.has(origin) ? origin : null),
-        credentials: true,
-        allowMethods: ['GET', 'POST', 'OPTIONS'],
-        allowHeaders: ['Content-Type'],
-        maxAge: 600,
-      }),
-    );
-  }
-  // SSE frames of one loop turn leave together; an event's 202 waits for its own.
-  const turnWrites = new TurnWrites();
-  // Both ways in to an SSE stream (the Hono route and `attach`) share one keepalive timer.
-  const sseOptions = { ticker: new KeepAliveTicker(keepAliveMs), retryMs, maxBufferedBytes, turnWrites };
-  app.get('/events', openSession, sseRoute(engine, sseOptions));
-  // The event route makes the origin and session checks itself (one async step per event, not three).
-  const eventPosts = new EventPosts(engine, { maxBodyBytes, turnWrites, origins, sessions: { codec, cookie: cookieSettings } });
-  const streamOpener = new EventStreamOpener(engine, { ...sseOptions, codec, cookie: cookieSettings, trustProxy, corsOrigins: origins.allowed });
-  const eventAttachments = new EventAttachments(eventPosts, streamOpener, engine.logger, { trustProxy, corsOrigins: origins.allowed });
-  app.post('/event', eventRoute(eventPosts, trustProxy));
-  app.get('/ws', guard, openSession, wsRoute(engine, { ...wsOptions, claimedElsewhere: (request) => attachments.claims(request) }));
-  addSchemaRoutes(app, engine);
-  addHealthRoutes(app, engine, options.broker);
-  app.get('/nasc.js', clientScriptRoute('nasc.js'));
-  app.get('/nasc.dev.js', clientScriptRoute('nasc.dev.js'));
-  app.get('/nasc.dev.js.map', clientScriptRoute('nasc.dev.js.map'));
-  // A catch-all route, not app.notFound: `app.route('/nasc', nasc.app)` copies routes, not the not-found handler.
-  app.all('*', (c) => jsonError(c, 404, 'not_found', 'No such Nasc endpoint.'));
-  app.onError((error, c) => {
-    const failure = failureAnswer(error, engine.logger, c.req.path);
-    return jsonError(c, failure.status, failure.code, failure.message, undefined, failure.retryAfterMs);
+  const app = createNascApp({
+    engine,
+    streams,
+    events,
+    sse,
+    ws,
+    trustProxy,
+    corsOrigins: origins.allowed,
+    claimedElsewhere: (request) => upgrades.claims(request),
+    ...(observation.metrics && !(typeof options.metrics === 'object' && options.metrics.route === false) ? { metrics: observation.metrics } : {}),
+    ...(options.broker ? { broker: options.broker } : {}),
   });
 
   return {
@@ -171,9 +157,9 @@ export function createNasc(options: NascOptions): Nasc {
     websocket: { server: websocketServer },
     attach(server, attachOptions) {
       const paths = attachedPaths(attachOptions);
-      const detachWs = attachments.attach(server, paths.ws);
-      const detachEvents = paths.event === false ? undefined : eventAttachments.attach(server, 'POST', paths.event);
-      const detachStream = paths.stream === false ? undefined : eventAttachments.attach(server, 'GET', paths.stream);
+      const detachWs = upgrades.attach(server, paths.ws);
+      const detachEvents = paths.event === false ? undefined : requests.attach(server, 'POST', paths.event);
+      const detachStream = paths.stream === false ? undefined : requests.attach(server, 'GET', paths.stream);
       return () => {
         detachWs();
         detachEvents?.();
@@ -181,9 +167,11 @@ export function createNasc(options: NascOptions): Nasc {
       };
     },
     engine,
+    metrics: observation.metrics,
+    deleteInstance: (type, instance) => engine.deleteInstance(type, instance),
     async close() {
-      attachments.detachAll();
-      eventAttachments.detachAll();
+      upgrades.detachAll();
+      requests.detachAll();
       for (const socket of websocketServer.clients) socket.terminate();
       await engine.shutdown();
     },

@@ -1,6 +1,6 @@
 export { createNasc, type Nasc, type NascOptions } from './create-nasc.js';
-export type { AttachOptions, AttachableServer, UpgradeServer, UpgradeListener } from './ws-attach.js';
-export type { RequestServer, RequestListener } from './event-attach.js';
+export type { AttachOptions, AttachableServer, UpgradeServer, UpgradeListener } from './node/upgrade-attach.js';
+export type { RequestServer, RequestListener } from './node/request-attach.js';
 export {
   NascEngine,
   type EngineOptions,
@@ -9,22 +9,74 @@ export {
   type AccessRequest,
   type HandleResult,
   type Rejection,
-} from './engine.js';
-export { defineHandler, type Handler, type AnyHandler, type EventFunction, type HandlerContext, type MountParams } from './handler.js';
-export { NascError } from './nasc-error.js';
-export type { AppSchema } from './schema-registry.js';
-export type { Awaitable } from './awaitable.js';
-export { scopedEventKey, type Store, type InstanceRecord, type LogEntry, type EventOutcome, type CommitRequest } from './store.js';
-export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
-export { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
-export type { Broker, BrokerReceiver, PublishedBatch, DirectMessage } from './broker.js';
-export { LocalBroker } from './local-broker.js';
-export type { ClientChannel, Connection } from './connection.js';
-export { createConsoleLogger, LogLevel, type Logger, type LogFields } from './logger.js';
-export type { SecretOptions } from './secret.js';
-export type { SessionCookieOptions } from './session-middleware.js';
-export { redisBackend, type RedisBackend, type RedisBackendOptions } from './redis-backend.js';
-export type { RedisStore, RedisStoreOptions } from './redis-store.js';
-export type { RedisBroker, RedisBrokerOptions } from './redis-broker.js';
-export type { RedisLinkOptions } from './redis-link.js';
-export { BackendUnavailableError, isBackendUnavailable } from './redis-errors.js';
+} from './engine/engine.js';
+export type { Taken, TakenOutcome } from './engine/rejection.js';
+export type { InstancePolicy } from './engine/engine-options.js';
+export {
+  defineHandler,
+  withPayload,
+  type Handler,
+  type AnyHandler,
+  type EventFunction,
+  type PayloadEvent,
+  type HandlerContext,
+  type MountParams,
+} from './engine/handler.js';
+export type { FromSchema, JsonSchema, JsonSchemaType, PayloadSchema } from './engine/payload-schema.js';
+export type { PayloadIssue, PayloadValidator } from './engine/payload-validation.js';
+export { ajvPayloadValidator } from './validation/ajv-validator.js';
+export { NascError } from './engine/nasc-error.js';
+export type { AppSchema } from './engine/schema-registry.js';
+export type { Awaitable } from './util/awaitable.js';
+export {
+  scopedEventKey,
+  OUTCOME_DEFAULTS,
+  type Store,
+  type InstanceRecord,
+  type InstanceRef,
+  type LogEntry,
+  type EventOutcome,
+  type SentOutcome,
+  type CommitRequest,
+} from './store/store.js';
+export { MemoryStore, type MemoryStoreOptions } from './store/memory-store.js';
+export { SqliteStore, type SqliteStoreOptions } from './store/sqlite-store.js';
+export type { Broker, BrokerReceiver, PublishedBatch, DirectMessage } from './broker/broker.js';
+export { LocalBroker } from './broker/local-broker.js';
+export type { ClientChannel, Connection } from './engine/connection.js';
+export {
+  createConsoleLogger,
+  fieldsFirst,
+  toLogger,
+  LogLevel,
+  type Logger,
+  type LogFields,
+  type LineLevel,
+  type LevelledLogger,
+  type FieldsFirstLogger,
+} from './util/logger.js';
+export type { NascMetrics } from './observe/metrics.js';
+export type { MetricSample, MetricFamily } from './observe/metric-family.js';
+export type { MetricsOptions, TracingOptions } from './observe/observation.js';
+export type { OtelApi, OtelSpan, OtelContext } from './observe/tracing.js';
+export type {
+  Observer,
+  EventOutcome as ObservedOutcome,
+  EventAnswer,
+  EventTrace,
+  EventTransport,
+  StreamTransport,
+  ResumeKind,
+  ResumeReport,
+  ObservedCaller,
+  Phase,
+  PhaseSpan,
+  CutReason,
+} from './observe/observer.js';
+export type { SecretOptions } from './security/secret.js';
+export type { SessionCookieOptions } from './security/session-cookie.js';
+export { redisBackend, type RedisBackend, type RedisBackendOptions } from './redis/redis-backend.js';
+export type { RedisStore, RedisStoreOptions } from './redis/redis-store.js';
+export type { RedisBroker, RedisBrokerOptions } from './redis/redis-broker.js';
+export type { RedisLinkOptions } from './redis/redis-link.js';
+export { BackendUnavailableError, isBackendUnavailable } from './store/backend-unavailable.js';

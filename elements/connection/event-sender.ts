@@ -148,6 +148,8 @@ export class EventSender {
         const ready = this.outbox.sendable(transport.window);
         if (ready.length === 0) return;
         for (const entry of ready) {
+          // A resend says which sending it is: the server counts its clients' retries (and applies it once).
+          if (entry.sentAt !== undefined) entry.event.attempt = (entry.event.attempt ?? 1) + 1;
           entry.sent = true;
           entry.sentAt = performance.now();
           this.#watchAcks();

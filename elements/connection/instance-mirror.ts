@@ -11,7 +11,7 @@ import {
   type SchemaPatch,
   type SnapshotPatch,
 } from '../../protocol/index.js';
-import { BatchVerdict, RevisionGate } from './revision-gate.js';
+import { RevisionGate } from './revision-gate.js';
 
 /** What a subscriber of one instance is told. */
 export type InstanceChange =
@@ -154,11 +154,6 @@ export class InstanceMirror {
         case PatchAction.Error:
           this.#owner.failed(patch);
           break;
-        case PatchAction.Resync: {
-          const view = this.views.get(instanceKey(patch.type, patch.instance));
-          if (view && !view.resyncing) this.mount(view);
-          break;
-        }
       }
     }
     // A snapshot replaces the state: whatever it no longer has is cleared.
@@ -191,7 +186,7 @@ export class InstanceMirror {
     batch.touched.add(view);
     let apply = batch.verdicts.get(view.key);
     if (apply === undefined) {
-      apply = this.#gate.delta(view.key, patch.rev) === BatchVerdict.Apply;
+      apply = this.#gate.delta(view.key, patch.rev);
       batch.verdicts.set(view.key, apply);
     }
     if (!apply) return;

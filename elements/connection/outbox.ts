@@ -42,10 +42,6 @@ export class Outbox {
     }
   }
 
-  get size(): number {
-    return this.#entries.length;
-  }
-
   /** Queues an event; false when the queue is full (the caller reports it instead of dropping it silently). */
   push(event: OutboxEntry['event']): boolean {
     if (this.#entries.length >= this.#limit) return false;

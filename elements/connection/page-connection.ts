@@ -13,13 +13,14 @@ import { InstanceMirror, instanceKey, type InstanceListener } from './instance-m
 import { ConnectionState, StreamLink } from './stream-link.js';
 import { TabIdentity } from './tab-identity.js';
 import { TransportKind } from './transport.js';
+import { chooseTransport, defaultBase, toBaseUrl, type TransportPreference } from './transport-choice.js';
 
 export { ConnectionState } from './stream-link.js';
 export type { EventResult } from './event-sender.js';
 export type { InstanceChange, InstanceListener } from './instance-mirror.js';
 
 /** What the page asks for: a transport, or `auto` (URL, then scopes, then SSE). */
-export type TransportPreference = TransportKind | 'auto';
+export type { TransportPreference } from './transport-choice.js';
 
 /** Page-level settings; they count only before the connection starts. */
 export interface ConnectionOptions {
@@ -256,49 +257,4 @@ export class PageConnection extends EventTarget {
       if (document.visibilityState === 'visible') this.reconnectNow();
     });
   }
-}
-
-let defaultBase: string | URL = '/nasc/';
-
-/** Sets where the page connection finds the server when nothing else says (the bundle uses its own URL). */
-export function setDefaultBase(base: string | URL): void {
-  defaultBase = base;
-}
-
-function toBaseUrl(base: string | URL): URL {
-  const url = new URL(base, typeof location === 'undefined' ? 'http://localhost/' : location.href);
-  if (!url.pathname.endsWith('/')) url.pathname += '/';
-  return url;
-}
-
-/**
- * The transport rule, applied once: `?transport=` in the page URL, else `transport="ws"` on any `<na-scope>`
- * present now, else the page-level setting, else SSE.
- */
-export function chooseTransport(preference: TransportPreference): TransportKind {
-  const fromUrl = new URLSearchParams(location.search).get('transport');
-  if (fromUrl === TransportKind.Ws || fromUrl === TransportKind.Sse) return fromUrl;
-  if (document.querySelector('na-scope[transport="ws"], na-scope[na-transport="ws"]')) return TransportKind.Ws;
-  if (preference === TransportKind.Ws || preference === TransportKind.Sse) return preference;
-  return TransportKind.Sse;
-}
-
-let pageConnection: PageConnection | undefined;
-
-/** The page's connection, created on first use. */
-export function getPageConnection(): PageConnection {
-  return (pageConnection ??= new PageConnection());
-}
-
-/**
- * Configures the page's connection and returns it; call before the first scope connects.
- *
- * @example
- * import { connect } from '/nasc/nasc.js';
- * connect({ transport: 'ws' });
- */
-export function connect(options: ConnectionOptions = {}): PageConnection {
-  const connection = getPageConnection();
-  connection.configure(options);
-  return connection;
 }

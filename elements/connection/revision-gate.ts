@@ -1,7 +1,3 @@
-/** What to do with a batch of one instance. */
-export const BatchVerdict = { Apply: 'apply', Ignore: 'ignore', Resync: 'resync' } as const;
-export type BatchVerdict = (typeof BatchVerdict)[keyof typeof BatchVerdict];
-
 /**
  * Applies each instance's changes only in revision order. A delta is applied when it is the next one,
  * ignored when stale or duplicated (or before any snapshot gave a base), and a gap asks for a resync. A
@@ -26,15 +22,13 @@ export class RevisionGate {
     return true;
   }
 
-  delta(key: string, rev: number): BatchVerdict {
+  /** Whether a change to `rev` applies now: it is the next one. A gap makes the instance `behind`. */
+  delta(key: string, rev: number): boolean {
     this.#see(key, rev);
     const last = this.#applied.get(key);
-    if (last === undefined) return BatchVerdict.Ignore;
-    if (rev === last + 1) {
-      this.#applied.set(key, rev);
-      return BatchVerdict.Apply;
-    }
-    return rev <= last ? BatchVerdict.Ignore : BatchVerdict.Resync;
+    if (last === undefined || rev !== last + 1) return false;
+    this.#applied.set(key, rev);
+    return true;
   }
 
   /** True when a newer revision was seen than applied: the client must catch up. */

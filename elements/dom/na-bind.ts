@@ -52,7 +52,7 @@ export class NaBind extends ReactiveElement {
     if (globalThis.NASC_DEV_MODE === false) return;
     queueMicrotask(() => {
       if (this.isConnected && !this.#scope) {
-        warnOnce(`bind-orphan:${this.prop}`, `<na-bind prop="${this.prop}"> is not inside an <na-scope>; it shows nothing.`, this);
+        warnOnce(`bind-orphan:${this.prop}`, `<na-bind prop="${this.prop}"> is not inside an <na-scope>; it binds nothing and keeps the content written in it.`, this);
       }
     });
   }

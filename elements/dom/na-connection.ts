@@ -1,5 +1,6 @@
 import { ReactiveElement, type PropertyDeclarations } from '@lit/reactive-element';
-import { getPageConnection, type PageConnection, type TransportPreference } from '../connection/page-connection.js';
+import type { PageConnection, TransportPreference } from '../connection/page-connection.js';
+import { getPageConnection } from '../connection/page-registry.js';
 
 /**
  * Page-level settings for HTML authors. Its `connection` property is the page connection, whose events

@@ -5,6 +5,7 @@ import { consumeContext } from '../scope/context-consumer.js';
 import { provideContext } from '../scope/context-protocol.js';
 import { connectionContext, scopeContext } from '../scope/contexts.js';
 import { warnOnce } from '../dev/dev-mode.js';
+import { checkEventName, checkScopeNames } from '../dev/manifest-check.js';
 import { applyAttributeBindings } from './attribute-bindings.js';
 import { delegateEvents } from './event-delegation.js';
 import { NascErrorEvent } from '../connection/events.js';
@@ -97,6 +98,7 @@ export class NaScope extends ReactiveElement implements Scope {
   send(event: string, payload: JsonObject, origin?: Element): Promise<EventResult> {
     const connection = this.#connection;
     if (!connection) return Promise.reject(new Error('<na-scope> is not connected to a Nasc connection'));
+    if (globalThis.NASC_DEV_MODE !== false) checkEventName(this.type, event, connection.base, origin);
     return connection.send(this.type, this.instance, event, payload, origin);
   }
 
@@ -122,11 +124,16 @@ export class NaScope extends ReactiveElement implements Scope {
     this.#unsubscribe = undefined;
     // Dev checks are tested in place (not through warnOnce alone) so their messages leave the production bundle.
     if (!this.type || !this.instance) {
+      // Keyed by what is missing, not by the markup: the markup changes as `status` is reflected, and a key
+      // taken from it printed the same warning twice (once on connect, once after the first update).
       if (globalThis.NASC_DEV_MODE !== false) {
-        warnOnce(`scope-incomplete:${this.outerHTML.slice(0, 80)}`, '<na-scope> needs both type and instance attributes.', this);
+        const missing = this.type ? 'instance' : this.instance ? 'type' : 'type and instance';
+        warnOnce(`scope-incomplete:${this.type}:${this.instance}`, `<na-scope> needs both type and instance attributes; this one has no ${missing}, so it mounts nothing.`, this);
       }
+      this.#onConnectionChange();
       return;
     }
+    if (globalThis.NASC_DEV_MODE !== false) checkScopeNames(this, this.type, connection.base);
     const asked = globalThis.NASC_DEV_MODE !== false ? (this.transport ?? this.getAttribute('na-transport')) : null;
     if (asked && connection.transport && asked !== connection.transport) {
       warnOnce(
@@ -165,8 +172,10 @@ export class NaScope extends ReactiveElement implements Scope {
   readonly #onConnectionChange = (): void => {
     const state = this.#connection?.state;
     if (this.#failed) return;
-    this.status =
-      state === ConnectionState.Live
+    // A scope without type or instance mounts nothing, so it is never live, whatever the connection is.
+    this.status = !this.type || !this.instance
+      ? ScopeStatus.Error
+      : state === ConnectionState.Live
         ? ScopeStatus.Live
         : state === ConnectionState.Reconnecting || state === ConnectionState.Offline || state === ConnectionState.Closed
           ? ScopeStatus.Offline

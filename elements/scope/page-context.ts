@@ -1,7 +1,7 @@
 import { connectionContext } from './contexts.js';
 import { holdUnansweredRequests } from './context-root.js';
 import { provideContext } from './context-protocol.js';
-import { getPageConnection } from '../connection/page-connection.js';
+import { getPageConnection } from '../connection/page-registry.js';
 
 let installed = false;
 

@@ -194,8 +194,8 @@ export async function dropStreams(clientIds?: string[], then: { type: string; in
     body: JSON.stringify({ ...(clientIds ? { clientIds } : {}), then }),
   });
   if (!response.ok) fail(`POST /test/drop answered ${response.status}`);
-  const body = (await response.json()) as { results: { ok: boolean }[] };
-  if (body.results.some((result) => !result.ok)) fail(`an event applied after the drop was refused: ${JSON.stringify(body.results)}`);
+  const body = (await response.json()) as { results: { accepted: boolean }[] };
+  if (body.results.some((result) => !result.accepted)) fail(`an event applied after the drop was refused: ${JSON.stringify(body.results)}`);
 }
 
 /** Lets the `hold` events waiting on `gate` finish. */

@@ -119,7 +119,7 @@ export async function startBrowserTestServer(options: { allowedOrigins: string[]
     logger: createConsoleLogger(LogLevel.Error),
     sessions: { secret: 'nasc-browser-test-secret-0123456789abcdef' },
     // Every test shares the browser's one session; the limits have their own tests.
-    limits: { eventsPerSecond: 1e6, eventBurst: 1e6, streamsPerSession: 1e5, mountsPerSession: 1e6 },
+    limits: { eventsPerSecond: 1e6, eventBurst: 1e6, streamsPerSession: 1e5, mountsPerSession: 1e6, creationsPerSecond: 1e6, creationBurst: 1e6, serverCreationsPerSecond: 1e6, serverCreationBurst: 1e6 },
   });
   const app = new Hono();
   app.route('/nasc', nasc.app);

@@ -71,13 +71,17 @@ test('every control has a label a screen reader can read', { timeout: TEST_TIMEO
   const demo = await openDemo(browser, server.url());
   t.after(() => demo.context.close());
   await demo.page.locator('.todo-items > .todo').first().waitFor();
+  await demo.page.locator('na-traffic select').first().waitFor();
   const unlabelled = await demo.page.evaluate(() => {
     const missing: string[] = [];
-    for (const control of document.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('input, textarea, select')) {
-      if ((control.labels?.length ?? 0) === 0 && !control.getAttribute('aria-label')) missing.push(control.outerHTML);
-    }
-    for (const button of document.querySelectorAll('button, a[href]')) {
-      if (!button.textContent?.trim() && !button.getAttribute('aria-label')) missing.push(button.outerHTML);
+    // The page, and the traffic panel's shadow root.
+    for (const root of [document, document.querySelector('na-traffic')!.shadowRoot!]) {
+      for (const control of root.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('input, textarea, select')) {
+        if ((control.labels?.length ?? 0) === 0 && !control.getAttribute('aria-label')) missing.push(control.outerHTML);
+      }
+      for (const button of root.querySelectorAll('button, a[href]')) {
+        if (!button.textContent?.trim() && !button.getAttribute('aria-label')) missing.push(button.outerHTML);
+      }
     }
     return missing;
   });

@@ -34,7 +34,7 @@ test('the transport switch reloads over the other transport, and the page keeps 
   assert.equal(await page.locator('.transport-switch a[aria-current="true"]').innerText(), 'WebSocket');
   await addTodo(page, 'Over WebSocket');
   await waitForTodos(page, [...SAMPLE_TITLES, 'Over WebSocket']);
-  await waitForTraffic(page, 'out', 'add_todo TodoList/my-list {"title":"Over WebSocket"}');
+  await waitForTraffic(page, { kind: 'sent', instance: 'TodoList/my-list', message: 'add_todo {"title":"Over WebSocket"}', result: 'ack', via: 'WS' });
   // The page really uses a socket: a WebSocket frame carried the event.
   const usesSocket = await page.evaluate(async () => {
     const { getPageConnection } = (await import('/nasc/nasc.js' as string)) as typeof import('../../elements/index.js');

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
+import Database from 'better-sqlite3';
 import { SqliteStore, type EventOutcome, type SqliteStoreOptions } from '../../server/index.js';
 
 function tempDbPath(t: TestContext): string {
@@ -44,7 +45,7 @@ describe('SqliteStore', () => {
     const first = new SqliteStore({ path });
     await commitRevisions(first, 4);
     const outcome: EventOutcome = { ok: true, type: 'Doc', instance: 'd', rev: 4 };
-    await first.saveOutcome('Doc', 'd', 'evt-1', outcome);
+    await first.saveOutcome('Doc', 'd', 'evt-1', outcome, 'session-a');
     await first.close();
     await first.close(); // idempotent
 
@@ -67,7 +68,7 @@ describe('SqliteStore', () => {
       rev: 2,
       expectedRev: 1,
       batch: batch(99),
-      outcome: { eventId: 'stale-event', outcome: { ok: true, type: 'Doc', instance: 'd', rev: 2 } },
+      outcome: { eventId: 'stale-event', outcome: { ok: true, type: 'Doc', instance: 'd', rev: 2 }, sender: 'session-a' },
     });
     assert.equal(stale, false);
     assert.deepEqual(await store.load('Doc', 'd'), { state: { n: 2 }, rev: 2 });
@@ -92,7 +93,7 @@ describe('SqliteStore', () => {
     const store = open(t, tempDbPath(t));
     await commitRevisions(store, 1);
     const outcome: EventOutcome = { ok: true, type: 'Doc', instance: 'd', rev: 2 };
-    assert.equal(await store.commit('Doc', 'd', { state: { n: 2 }, rev: 2, expectedRev: 1, batch: batch(2), outcome: { eventId: 'e2', outcome } }), true);
+    assert.equal(await store.commit('Doc', 'd', { state: { n: 2 }, rev: 2, expectedRev: 1, batch: batch(2), outcome: { eventId: 'e2', outcome, sender: 'session-a' } }), true);
     assert.deepEqual(await store.recallOutcome('Doc', 'd', 'e2'), outcome);
     assert.equal(await store.recallOutcome('Doc', 'other', 'e2'), undefined, 'an event id is scoped by its instance');
     assert.equal(await store.recallOutcome('Other', 'd', 'e2'), undefined, 'and by its type');
@@ -123,16 +124,40 @@ describe('SqliteStore', () => {
     );
   });
 
-  test('outcomes round-trip, errors included, and the oldest are pruned past the limit', async (t) => {
-    const store = open(t, tempDbPath(t), { outcomeLimit: 3 });
+  test("outcomes round-trip, errors included, and a sender's oldest are pruned past its window, not another sender's", async (t) => {
+    const store = open(t, tempDbPath(t), { outcomesPerSender: 3 });
+    await commitRevisions(store, 1);
     const failure: EventOutcome = { ok: false, type: 'Doc', instance: 'd', message: 'Enter a valid email.', code: 'rejected', field: 'email' };
-    await store.saveOutcome('Doc', 'd', 'e1', failure);
+    await store.saveOutcome('Doc', 'd', 'e1', failure, 'busy');
+    await store.saveOutcome('Doc', 'd', 'quiet-1', failure, 'quiet');
     assert.deepEqual(await store.recallOutcome('Doc', 'd', 'e1'), failure);
     assert.equal(await store.recallOutcome('Doc', 'd', 'never'), undefined);
-    for (let i = 2; i <= 5; i++) await store.saveOutcome('Doc', 'd', `e${i}`, { ok: true, type: 'Doc', instance: 'd', rev: i });
+    // The window is trimmed back to 3 once it holds a quarter more: after 5 saves, the 2 oldest are gone.
+    for (let i = 2; i <= 5; i++) await store.saveOutcome('Doc', 'd', `e${i}`, { ok: true, type: 'Doc', instance: 'd', rev: i }, 'busy');
     assert.equal(await store.recallOutcome('Doc', 'd', 'e1'), undefined, 'the oldest was pruned');
     assert.equal(await store.recallOutcome('Doc', 'd', 'e2'), undefined);
     for (let i = 3; i <= 5; i++) assert.deepEqual(await store.recallOutcome('Doc', 'd', `e${i}`), { ok: true, type: 'Doc', instance: 'd', rev: i });
+    assert.deepEqual(await store.recallOutcome('Doc', 'd', 'quiet-1'), failure, "another sender's saves never push an outcome out");
+  });
+
+  test('a file made before instance lifetimes and per-sender outcomes gets the new columns and keeps its outcomes', async (t) => {
+    const path = tempDbPath(t);
+    const old = new Database(path);
+    old.exec(`
+      CREATE TABLE nasc_instances (type TEXT NOT NULL, instance TEXT NOT NULL, rev INTEGER NOT NULL, state TEXT NOT NULL, PRIMARY KEY (type, instance)) WITHOUT ROWID;
+      CREATE TABLE nasc_log (type TEXT NOT NULL, instance TEXT NOT NULL, rev INTEGER NOT NULL, batch TEXT NOT NULL, PRIMARY KEY (type, instance, rev)) WITHOUT ROWID;
+      CREATE TABLE nasc_outcomes (seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL UNIQUE, outcome TEXT NOT NULL);
+      INSERT INTO nasc_instances VALUES ('Doc', 'd', 2, '{"n":2}');
+      INSERT INTO nasc_outcomes (event_id, outcome) VALUES ('Doc' || char(31) || 'd' || char(31) || 'old-event', '{"ok":true,"type":"Doc","instance":"d","rev":2}');
+    `);
+    old.close();
+    const store = open(t, path);
+    assert.deepEqual(await store.load('Doc', 'd'), { state: { n: 2 }, rev: 2 });
+    assert.deepEqual(await store.expire(), [], 'an instance without a lifetime never expires');
+    assert.deepEqual(await store.recallOutcome('Doc', 'd', 'old-event'), { ok: true, type: 'Doc', instance: 'd', rev: 2 }, 'kept past the upgrade');
+    assert.equal(await store.commit('Doc', 'd', { state: { n: 3 }, rev: 3, expectedRev: 2, batch: batch(3), idleTtlMs: 60_000 }), true);
+    assert.equal(await store.delete('Doc', 'd'), true);
+    assert.equal(await store.recallOutcome('Doc', 'd', 'old-event'), undefined, 'deleted with its instance');
   });
 
   test('uses WAL and an in-memory database by default', async (t) => {

@@ -44,10 +44,15 @@ export class FaultyBroker implements Broker {
     if (message.position || message.unsubscribe) {
       const { message: text, ...bookkeeping } = message;
       this.#receiver?.deliverDirect(bookkeeping);
-      if (text !== undefined) this.#deliver(() => this.#receiver?.deliverDirect({ clientId: message.clientId, message: text }));
+      if (text !== undefined) this.#deliver(() => this.#receiver?.deliverDirect({ stream: message.stream, message: text }));
       return;
     }
     this.#deliver(() => this.#receiver?.deliverDirect(message));
+  }
+
+  async publishDeletion(type: string, instance: string): Promise<void> {
+    // Bookkeeping like a subscription: it takes effect in order.
+    this.#receiver?.deliverDeletion(type, instance);
   }
 
   async close(): Promise<void> {

@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { PatchAction, type BindUpdatePatch } from '../../protocol/index.js';
-import type { ClientChannel } from '../../server/index.js';
-import { NascEngine } from '../../server/index.js';
-import { CatchUp } from '../../server/redis-catch-up.js';
+import type { BrokerReceiver, ClientChannel } from '../../server/index.js';
+import { LocalBroker, NascEngine } from '../../server/index.js';
+import { CatchUp } from '../../server/redis/redis-catch-up.js';
 import { createMemoryLogger } from '../support/memory-logger.js';
 import { CounterHandler } from './support/scale-handlers.js';
 
@@ -29,11 +29,22 @@ function batchAt(rev: number): string {
   return JSON.stringify([patch]);
 }
 
+/** A broker that hands out what the engine attached to it: where a bus message is delivered. */
+class ReceiverOf extends LocalBroker {
+  receiver: BrokerReceiver | undefined;
+
+  override attach(receiver: BrokerReceiver): void {
+    this.receiver = receiver;
+    super.attach(receiver);
+  }
+}
+
 function setup(): { catchUp: CatchUp; channel: RecordingChannel; clientKey: string; engine: NascEngine } {
-  const engine = new NascEngine({ handlers: { Counter: CounterHandler }, logger: createMemoryLogger() });
+  const broker = new ReceiverOf();
+  const engine = new NascEngine({ handlers: { Counter: CounterHandler }, logger: createMemoryLogger(), broker });
   const channel = new RecordingChannel();
   engine.open({ session: 's', clientId: 'c' }, channel);
-  return { catchUp: new CatchUp(engine), channel, clientKey: 's\u001fc', engine };
+  return { catchUp: new CatchUp(broker.receiver!), channel, clientKey: 's\u001fc', engine };
 }
 
 describe('catch-up after a subscription (Redis broker, receiving side)', () => {
@@ -43,7 +54,7 @@ describe('catch-up after a subscription (Redis broker, receiving side)', () => {
     catchUp.batch({ type: 'Counter', instance: 'x', rev: 6, batch: batchAt(6) });
     // Then process B's answer to the mount, made from rev 5: subscribe, with the snapshot.
     const snapshot = JSON.stringify([{ action: PatchAction.Snapshot, type: 'Counter', instance: 'x', rev: 5 }]);
-    catchUp.direct({ clientId: clientKey, position: { type: 'Counter', instance: 'x', rev: 5, subscribe: true }, message: snapshot });
+    catchUp.direct({ stream: clientKey, position: { type: 'Counter', instance: 'x', rev: 5, subscribe: true }, message: snapshot });
     assert.deepEqual(channel.messages, ['[]', snapshot, batchAt(6)], 'rev 6 follows the snapshot at once');
     // Later batches flow as usual.
     catchUp.batch({ type: 'Counter', instance: 'x', rev: 7, batch: batchAt(7) });
@@ -55,21 +66,31 @@ describe('catch-up after a subscription (Redis broker, receiving side)', () => {
     const { catchUp, channel, clientKey, engine } = setup();
     for (const rev of [3, 4, 5]) catchUp.batch({ type: 'Counter', instance: 'x', rev, batch: batchAt(rev) });
     // A resume from rev 2 handled by another process: subscribe at 2, then the log's 3, 4, 5.
-    catchUp.direct({ clientId: clientKey, position: { type: 'Counter', instance: 'x', rev: 2, subscribe: true } });
-    for (const rev of [3, 4, 5]) catchUp.direct({ clientId: clientKey, message: batchAt(rev), position: { type: 'Counter', instance: 'x', rev } });
+    catchUp.direct({ stream: clientKey, position: { type: 'Counter', instance: 'x', rev: 2, subscribe: true } });
+    for (const rev of [3, 4, 5]) catchUp.direct({ stream: clientKey, message: batchAt(rev), position: { type: 'Counter', instance: 'x', rev } });
     catchUp.batch({ type: 'Counter', instance: 'x', rev: 6, batch: batchAt(6) });
     assert.deepEqual(channel.messages, ['[]', batchAt(3), batchAt(4), batchAt(5), batchAt(6)], 'each revision exactly once, in order');
 
     // The same client subscribes again from rev 4 (say, a new stream): it needs 5 and 6 again.
-    catchUp.direct({ clientId: clientKey, position: { type: 'Counter', instance: 'x', rev: 4, subscribe: true } });
+    catchUp.direct({ stream: clientKey, position: { type: 'Counter', instance: 'x', rev: 4, subscribe: true } });
     assert.deepEqual(channel.messages.slice(5), [batchAt(5), batchAt(6)]);
+    void engine.shutdown();
+  });
+
+  test('batches of an instance deleted or created anew are forgotten: a subscriber of the new one gets none of them', () => {
+    const { catchUp, channel, clientKey, engine } = setup();
+    for (const rev of [2, 3]) catchUp.batch({ type: 'Counter', instance: 'x', rev, batch: batchAt(rev) });
+    // The commit that creates the instance again announces it, before anyone can subscribe to the new one.
+    catchUp.forget('Counter', 'x');
+    catchUp.direct({ stream: clientKey, position: { type: 'Counter', instance: 'x', rev: 1, subscribe: true } });
+    assert.deepEqual(channel.messages, ['[]'], "the old instance's revisions 2 and 3 are not the new one's");
     void engine.shutdown();
   });
 
   test('nothing is sent past a hole: the client asks for what is missing itself', () => {
     const { catchUp, channel, clientKey, engine } = setup();
     catchUp.batch({ type: 'Counter', instance: 'x', rev: 7, batch: batchAt(7) });
-    catchUp.direct({ clientId: clientKey, position: { type: 'Counter', instance: 'x', rev: 5, subscribe: true } });
+    catchUp.direct({ stream: clientKey, position: { type: 'Counter', instance: 'x', rev: 5, subscribe: true } });
     assert.deepEqual(channel.messages, ['[]'], 'rev 6 is unknown here, so rev 7 would be a gap: not sent');
     void engine.shutdown();
   });

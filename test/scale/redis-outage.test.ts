@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { postEvent } from '../support/post-event.js';
+import { parseScrape } from '../support/prometheus-scrape.js';
 import { acks, bindUpdatesOf, errorsOf, findAck, isSnapshotOf, snapshotMarkerOf, type ServerMessage } from '../support/server-message.js';
 import { SseClient } from '../support/sse-client.js';
 import { WsClient } from '../support/ws-client.js';
@@ -84,6 +85,12 @@ describe('Redis down for a moment', () => {
     const closed = await socket.closed;
     assert.equal(closed.code, 1013, 'closed with "try again later"');
     for (const node of [a!, b!]) assert.equal(await readiness(node), 503, `process ${node.name} reports not ready`);
+    // What an operator's alert sees: both events answered 503, counted as store failures, and Redis's own errors.
+    const scraped = parseScrape(await (await fetch(`${b!.baseUrl}/nasc/metrics`)).text());
+    assert.equal(scraped.value('nasc_events_total', { transport: 'sse', outcome: 'error', code: 'backend_unavailable' }), 1);
+    assert.equal(scraped.value('nasc_events_total', { transport: 'ws', outcome: 'error', code: 'backend_unavailable' }), 1);
+    assert.equal(scraped.value('nasc_backend_errors_total', { source: 'store', kind: 'backend_unavailable' }), 2);
+    assert.ok(scraped.value('nasc_backend_errors_total', { source: 'redis' }) >= 2, 'the failed commands are counted as Redis errors');
 
     await redis.restart();
     await until(async () => (await readiness(a!)) === 200 && (await readiness(b!)) === 200, WAIT_MS, 'both processes ready again');

@@ -26,7 +26,7 @@ describe('the browser bundle under a strict CSP', () => {
   });
   after(() => server.close());
 
-  for (const file of ['nasc.js', 'nasc.dev.js']) {
+  for (const file of ['nasc.js', 'nasc.dev.js', 'na-traffic.js']) {
     test(`${file} evaluates no strings as code`, async (t) => {
       const response = await fetch(`${server.baseUrl}/nasc/${file}`);
       const body = await response.text();

@@ -64,7 +64,7 @@ for (const transport of transports) {
           { action: 'error', message: `Event "${event}" failed on the server.`, code: 'handler_failed', eventId, type: 'Doc', instance: 'doc' },
         ]);
         assertNoLeak(event, message.text);
-        const logged = logger.entries.find((entry) => entry.level === 'error' && entry.fields.eventId === eventId);
+        const logged = logger.entries.find((entry) => entry.level === 'error' && entry.fields.event === event);
         assert.ok(logged, 'the failure was not logged');
         assert.match(String(logged.fields.error), /\/srv\/app\/handlers\/doc\.ts:42/, 'the log keeps the details for the operator');
       });
@@ -104,7 +104,7 @@ for (const transport of transports) {
           const message = await client.messages.next((m) => errorsOf(m).length > 0);
           // As a 500 over HTTP: the client is told to send the same event again later, and nothing else.
           assert.deepEqual(errorsOf(message), [
-            { action: 'error', message: 'The server could not process the event.', code: 'internal', type: 'Doc', instance, eventId: event.eventId, retryAfterMs: 1_000 },
+            { action: 'error', message: 'The server could not process the request.', code: 'internal', type: 'Doc', instance, eventId: event.eventId, retryAfterMs: 1_000 },
           ]);
           assertNoLeak(hook, message.text);
         }

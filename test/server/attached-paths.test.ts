@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AttachedPaths } from '../../server/attached-paths.js';
+import { AttachedPaths } from '../../server/node/attached-paths.js';
 
 test('each attach has its own detach; a path stays taken until all of its attaches are undone', () => {
   const paths = new AttachedPaths();

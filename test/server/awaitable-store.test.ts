@@ -29,9 +29,9 @@ class PromisingStore extends MemoryStore {
     this.calls += 1;
     return super.recallOutcome(type, instance, eventId);
   }
-  override async saveOutcome(type: string, instance: string, eventId: string, outcome: EventOutcome): Promise<void> {
+  override async saveOutcome(type: string, instance: string, eventId: string, outcome: EventOutcome, sender: string): Promise<void> {
     this.calls += 1;
-    return super.saveOutcome(type, instance, eventId, outcome);
+    return super.saveOutcome(type, instance, eventId, outcome, sender);
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Connection, type ClientChannel } from '../../server/connection.js';
+import { Connection, type ClientChannel } from '../../server/engine/connection.js';
 
 function connectionSendingTo(sent: string[]): Connection {
   const channel: ClientChannel = { send: (text) => void sent.push(text), close: () => undefined };

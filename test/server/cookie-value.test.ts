@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cookieValue } from '../../server/cookie-value.js';
+import { cookieValue } from '../../server/security/cookie-value.js';
 
 test('cookieValue finds one cookie by its whole name, like a full parse would', () => {
   const name = 'nasc_session';

@@ -30,7 +30,7 @@ test('a caller object reused with another client id opens a second stream, not a
 
   // Events go to the stream of the ids the caller has now.
   const result = await engine.handle(caller, { event: 'mount', type: 'Toggle', instance: 'one', payload: {}, eventId: 'm1' });
-  assert.equal(result.ok, true);
+  assert.equal(result.accepted, true);
   assert.ok(second.messages.some((message) => message.includes('"snapshot"')), 'tab-b got the snapshot');
   assert.ok(!first.messages.some((message) => message.includes('"snapshot"')), 'tab-a did not');
   await engine.shutdown();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { InstanceKeys } from '../../server/instance-keys.js';
+import { InstanceKeys } from '../../server/engine/instance-keys.js';
 
 test('a pair\'s key is type NUL instance, found again from a fresh string of the same text', () => {
   const keys = new InstanceKeys();

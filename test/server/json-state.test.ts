@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseJsonGuarded } from '../../protocol/index.js';
-import { copyState, toJsonState } from '../../server/json-state.js';
+import { copyState, toJsonState } from '../../server/engine/json-state.js';
 
 /** The reference: a JSON round trip, prototype keys dropped. */
 function roundTrip(value: unknown): unknown {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { KeyedQueue } from '../../server/keyed-queue.js';
+import { KeyedQueue } from '../../server/engine/keyed-queue.js';
 
 /** A promise a test settles by hand, to hold a task open exactly as long as it wants. */
 function gate(): { promise: Promise<void>; open: () => void } {

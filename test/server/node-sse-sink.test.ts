@@ -1,6 +1,6 @@
 /**
  * A frame written to an SSE stream on Node leaves at once (on its own, and as the first frame of a loop turn
- * with `TurnWrites`, see turn-writes.test.ts). Node's own `write` corks the socket until the next tick, which
+ * with `TurnBatching`, see turn-writes.test.ts). Node's own `write` corks the socket until the next tick, which
  * runs after every pending microtask: after the event's 202, which the route writes meanwhile. Checked on a
  * real response: right after `write`, nothing is held back in the socket.
  */
@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createServer, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { NodeSseSink } from '../../server/node-sse-sink.js';
+import { NodeSseSink } from '../../server/channels/node-sse-sink.js';
 
 test('a frame is handed to the socket at once, not at the next tick', async (t) => {
   const seen: { corked: number; waiting: number }[] = [];

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { PatchAction, type JsonValue } from '../../protocol/index.js';
-import { ackJson, bindUpdateBatchJson, jsonString } from '../../server/patch-json.js';
+import { ackJson, bindUpdateBatchJson, jsonString } from '../../server/engine/patch-json.js';
 
 const STRINGS = [
   '',

@@ -10,7 +10,7 @@ import type { Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { requestHeader } from '../../server/request-header.js';
+import { requestHeader } from '../../server/hono/hono-request.js';
 
 const NAMES = ['origin', 'cookie', 'content-type', 'x-missing'];
 const app = new Hono().post('/headers', (c) => c.json({ ours: NAMES.map((name) => requestHeader(c, name) ?? null), hono: NAMES.map((name) => c.req.header(name) ?? null) }));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { SchemaRegistry, type AppSchema } from '../../server/schema-registry.js';
+import { SchemaRegistry, type AppSchema } from '../../server/engine/schema-registry.js';
 
 const SCHEMA: AppSchema = {
   $defs: {

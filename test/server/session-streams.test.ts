@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Connection, type ClientChannel } from '../../server/connection.js';
-import { SessionStreams } from '../../server/session-streams.js';
+import { Connection, type ClientChannel } from '../../server/engine/connection.js';
+import { SessionStreams } from '../../server/engine/session-streams.js';
 
 const channel: ClientChannel = { send: () => undefined, close: () => undefined };
 const stream = (session: string, clientId: string) => new Connection(`${session}\u001f${clientId}`, { session, clientId }, channel);

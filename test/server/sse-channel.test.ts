@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { formatSseMessage, formatSseRetry } from '../../protocol/index.js';
-import { KeepAliveTicker } from '../../server/keep-alive-ticker.js';
-import { SseChannel, type SseSink } from '../../server/sse-channel.js';
+import { KeepAliveTicker } from '../../server/channels/keep-alive-ticker.js';
+import { SseChannel, type SseSink } from '../../server/channels/sse-channel.js';
 
 const message = '[{"action":"bindUpdate","type":"Doc","instance":"d","prop":"text","value":"two\\nlines","rev":2}]';
 

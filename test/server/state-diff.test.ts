@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { JsonValue } from '../../protocol/index.js';
-import { diffState, jsonEqual } from '../../server/state-diff.js';
+import { diffState, jsonEqual } from '../../server/engine/state-diff.js';
 
 describe('server/state-diff jsonEqual', () => {
   test('ignores key order at every depth', () => {

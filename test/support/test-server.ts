@@ -1,13 +1,21 @@
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createNasc, type AttachOptions, type Nasc, type NascOptions } from '../../server/index.js';
+import { closeServer, listenOnLoopback } from '../../testing/listen.js';
 import { createMemoryLogger } from './memory-logger.js';
 import { rememberSessionCookie } from './session-cookies.js';
 
 /** Test servers get limits high enough for load tests; the limits suite sets its own. */
-const GENEROUS_LIMITS = { eventsPerSecond: 1e6, eventBurst: 1e6, streamsPerSession: 1e5, mountsPerSession: 1e6 };
+const GENEROUS_LIMITS = {
+  eventsPerSecond: 1e6,
+  eventBurst: 1e6,
+  streamsPerSession: 1e5,
+  mountsPerSession: 1e6,
+  creationsPerSecond: 1e6,
+  creationBurst: 1e6,
+  serverCreationsPerSecond: 1e6,
+  serverCreationBurst: 1e6,
+};
 const TEST_SECRET = 'nasc-test-secret-0123456789abcdefghijklmnop';
 
 /** A real Nasc server listening on loopback, and how to reach and stop it. */
@@ -38,7 +46,7 @@ export interface TestServerWiring {
 /**
  * Starts `createNasc(options)` behind `@hono/node-server` on 127.0.0.1 and a free port (port 0), with the
  * WebSocket server wired in as an application would (the Hono route, or `nasc.attach` with `wiring.attach`).
- * Logs go to memory unless `options.logger` is given.
+ * Logs at `warn` and above go to memory unless `options.logger` is given (a test that reads lines passes its own).
  *
  * @example
  * const server = await startTestServer({ handlers, schemas });
@@ -46,20 +54,16 @@ export interface TestServerWiring {
  */
 export async function startTestServer(options: NascOptions, wiring: TestServerWiring = {}): Promise<TestServer> {
   const nasc = createNasc({
-    logger: createMemoryLogger(),
+    logger: createMemoryLogger('warn'),
     sessions: { secret: TEST_SECRET },
     ...options,
     limits: { ...GENEROUS_LIMITS, ...options.limits },
   });
   const app = new Hono().route('/nasc', nasc.app);
-  const attach = wiring.attach ?? false;
-  const honoWebsocket = wiring.honoWebsocket ?? attach === false;
-  const serveOptions = { fetch: app.fetch, hostname: '127.0.0.1', port: 0, ...(honoWebsocket ? { websocket: nasc.websocket } : {}) };
-  const { server, port } = await new Promise<{ server: Server; port: number }>((resolve, reject) => {
-    const listening = serve(serveOptions, (info: AddressInfo) => resolve({ server: listening as Server, port: info.port }));
-    listening.once('error', reject);
+  const { server, port, detach } = await listenOnLoopback(app.fetch, nasc, {
+    attach: wiring.attach ?? false,
+    ...(wiring.honoWebsocket === undefined ? {} : { honoWebsocket: wiring.honoWebsocket }),
   });
-  const detach = attach === false ? () => undefined : nasc.attach(server, attach);
   const opening = await fetch(`http://127.0.0.1:${port}/nasc/events?clientId=session-bootstrap`);
   const setCookie = opening.headers.get('Set-Cookie');
   await opening.body?.cancel();
@@ -85,11 +89,7 @@ export async function startTestServer(options: NascOptions, wiring: TestServerWi
             // A client that already failed must not keep the server (and node --test) alive.
           }
         }
-        await nasc.close();
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        // SSE responses and idle keep-alive sockets would otherwise hold server.close() open.
-        server.closeAllConnections();
-        await closed;
+        await closeServer(nasc, server);
       })();
       return closing;
     },

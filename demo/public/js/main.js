@@ -1,9 +1,11 @@
-// The demo's only script. The live parts of the page need none: <na-scope> and <na-bind> come from
-// /nasc/nasc.js. This module draws what is about the connection itself: the badge, the transport switch and
-// the traffic panel, all from the page connection's events.
+// The demo's only script of its own. The live parts of the page need none: <na-scope> and <na-bind> come
+// from /nasc/nasc.js, and the traffic panel is <na-traffic> from /nasc/na-traffic.js. This module draws the
+// rest of what is about the connection itself, the badge and the transport switch, from its events.
 import { getPageConnection } from '/nasc/nasc.js';
+// <na-traffic>, a development tool kept out of /nasc/nasc.js. Imported in the same module graph as the
+// bundle, so it is listening before the connection starts and lists its first mounts too.
+import '/nasc/na-traffic.js';
 import { showConnectionBadge } from './connection-badge.js';
-import { showTraffic } from './traffic-panel.js';
 import { showTransportSwitch } from './transport-switch.js';
 
 // The elements were defined (and the scopes subscribed) while /nasc/nasc.js ran; the connection itself
@@ -15,8 +17,3 @@ showConnectionBadge(connection, {
   retry: document.getElementById('reconnect-now'),
 });
 showTransportSwitch(connection, document.querySelector('.transport-switch'));
-showTraffic(connection, {
-  log: document.getElementById('traffic-log'),
-  stats: document.getElementById('traffic-stats'),
-  clear: document.getElementById('traffic-clear'),
-});

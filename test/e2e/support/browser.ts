@@ -29,6 +29,7 @@ export interface OpenOptions {
 }
 
 const DEV_BUNDLE = new URL('../../../client/nasc.dev.js', import.meta.url);
+const TRAFFIC_PANEL = new URL('../../../client/na-traffic.js', import.meta.url);
 
 /** Opens `url` in a fresh context and waits until the connection badge says live. */
 export async function openDemo(browser: Browser, url: string, options: OpenOptions = {}): Promise<DemoPage> {
@@ -37,6 +38,13 @@ export async function openDemo(browser: Browser, url: string, options: OpenOptio
     const path = DEV_BUNDLE.pathname;
     await context.route('**/nasc/nasc.js', (route) => route.fulfill({ path, contentType: 'text/javascript; charset=utf-8' }));
   }
+  // The demo loads <na-traffic> from /nasc/na-traffic.js. A server that does not serve that file yet (it
+  // answers 404) gets the built one in its place; one that does is tested as it is.
+  await context.route('**/nasc/na-traffic.js', async (route) => {
+    const response = await route.fetch();
+    if (response.status() !== 404) return route.fulfill({ response });
+    return route.fulfill({ path: TRAFFIC_PANEL.pathname, contentType: 'text/javascript; charset=utf-8' });
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT_MS);
   const problems: string[] = [];

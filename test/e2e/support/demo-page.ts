@@ -46,12 +46,38 @@ export async function waitForText(page: Page, selector: string, text: string): P
   );
 }
 
-/** Waits until a traffic row of `direction` (`out`, `in`) contains `fragment`. */
-export async function waitForTraffic(page: Page, direction: 'out' | 'in' | 'local', fragment: string): Promise<void> {
+/** A row the traffic panel (`<na-traffic>`) must show: its kind, and what its cells hold. */
+export interface TrafficRow {
+  kind: 'sent' | 'received' | 'error' | 'stream';
+  /** One of the instances the row names, e.g. `TodoList/my-list`. */
+  instance?: string;
+  /** Part of one line of the message cell. */
+  message: string;
+  rev?: string;
+  /** Part of one line of the result cell, e.g. `ack`. */
+  result?: string;
+  via?: 'SSE' | 'WS';
+}
+
+/** Waits until the traffic panel shows a row like `row` (whatever its filter and position). */
+export async function waitForTraffic(page: Page, row: TrafficRow): Promise<void> {
   await until(
     page,
-    ([dir, part]) => [...document.querySelectorAll(`#traffic-log > li[data-direction="${dir}"]`)].some((row) => row.textContent?.includes(part)),
-    [direction, fragment] as const,
-    `the traffic panel lists ${direction === 'out' ? 'a sent event' : 'a received patch'} with ${JSON.stringify(fragment)}`,
+    (wanted) => {
+      const rows = document.querySelector('na-traffic')?.shadowRoot?.querySelectorAll<HTMLElement>('tbody tr.entry') ?? [];
+      return [...rows].some((tr) => {
+        const lines = (cell: string, part: string): string[] => [...tr.querySelectorAll(`td.${cell} ${part}`)].map((node) => node.textContent ?? '');
+        return (
+          tr.dataset.kind === wanted.kind &&
+          (wanted.instance === undefined || lines('instance', 'span').includes(wanted.instance)) &&
+          lines('message', 'code').some((line) => line.includes(wanted.message)) &&
+          (wanted.rev === undefined || tr.querySelector('td.rev')?.textContent === wanted.rev) &&
+          (wanted.result === undefined || lines('result', 'span').some((line) => line.includes(wanted.result!))) &&
+          (wanted.via === undefined || tr.querySelector('td.via')?.textContent === wanted.via)
+        );
+      });
+    },
+    row,
+    `the traffic panel shows a row ${JSON.stringify(row)}`,
   );
 }
