@@ -14,11 +14,19 @@ type Walked = JsonValue | undefined | typeof NOT_PLAIN;
  */
 const MAX_DEPTH = 64;
 
+/** `value` when it is a JSON object (not an array), else `undefined`. */
+function objectOrNone(value: JsonValue | undefined): JsonObject | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
+}
+
 /**
  * What a JSON round trip makes of a property value or array item (`undefined`: left out of an object, `null`
- * in an array), without the round trip. Each rule is the one `JSON.stringify` applies.
+ * in an array), without the round trip. Each rule is the one `JSON.stringify` applies. `before` is the value
+ * at the same place in the previous state: where the result would equal it exactly (key order included),
+ * it is returned itself, so an unchanged part of a state is the previous state's (never changed: handlers
+ * get copies) and the diff finds it unchanged by identity.
  */
-function jsonValueOf(value: unknown, depth: number): Walked {
+function jsonValueOf(value: unknown, before: JsonValue | undefined, depth: number): Walked {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -35,35 +43,64 @@ function jsonValueOf(value: unknown, depth: number): Walked {
     default:
       if (value === null) return null;
       if (depth >= MAX_DEPTH) return NOT_PLAIN;
-      return Array.isArray(value) ? jsonArrayOf(value, depth) : jsonObjectOf(value as object, depth);
+      return Array.isArray(value) ? jsonArrayOf(value, Array.isArray(before) ? before : undefined, depth) : jsonObjectOf(value as object, objectOrNone(before), depth);
   }
 }
 
-function jsonArrayOf(value: unknown[], depth: number): Walked {
+function jsonArrayOf(value: unknown[], before: JsonValue[] | undefined, depth: number): Walked {
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return NOT_PLAIN;
-  const array: JsonValue[] = [];
+  // Built only once an item differs from `before`'s (or at once, without one of the same length).
+  let array: JsonValue[] | undefined = before !== undefined && before.length === value.length ? undefined : [];
   for (let i = 0; i < value.length; i++) {
-    const item = jsonValueOf(value[i], depth + 1);
-    if (item === NOT_PLAIN) return NOT_PLAIN;
-    array.push(item === undefined ? null : item);
+    const previous = before?.[i];
+    const walked = jsonValueOf(value[i], previous, depth + 1);
+    if (walked === NOT_PLAIN) return NOT_PLAIN;
+    const item = walked === undefined ? null : walked;
+    if (array === undefined) {
+      if (item === previous) continue;
+      array = before!.slice(0, i);
+    }
+    array.push(item);
   }
-  return array;
+  return array ?? before!;
 }
 
-function jsonObjectOf(value: object, depth: number): JsonObject | typeof NOT_PLAIN {
+function jsonObjectOf(value: object, before: JsonObject | undefined, depth: number): JsonObject | typeof NOT_PLAIN {
   const prototype: unknown = Object.getPrototypeOf(value);
   if (prototype !== Object.prototype && prototype !== null) return NOT_PLAIN;
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return NOT_PLAIN;
   const source = value as Record<string, unknown>;
-  const object: JsonObject = {};
   // [ECMA-262 SerializeJSONObject] own enumerable string keys, in Object.keys order.
-  for (const key of Object.keys(source)) {
+  const keys = Object.keys(source);
+  const beforeKeys = before === undefined ? undefined : Object.keys(before);
+  // Built only once a key or value differs from `before`'s, from the `same` keys that did not.
+  let object: JsonObject | undefined = beforeKeys === undefined ? {} : undefined;
+  let same = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
     // parseJsonGuarded drops it: the round trip does the same.
     if (isPrototypeKey(key)) return NOT_PLAIN;
-    const item = jsonValueOf(source[key], depth + 1);
+    // An inherited name (`toString`) as a hint is harmless: it is never a JSON value, so never shared.
+    const previous = before?.[key];
+    const item = jsonValueOf(source[key], previous, depth + 1);
     if (item === NOT_PLAIN) return NOT_PLAIN;
+    if (object === undefined) {
+      if (item !== undefined && item === previous && beforeKeys![same] === key) {
+        same += 1;
+        continue;
+      }
+      object = sharedKeys(before!, beforeKeys!, same);
+    }
     if (item !== undefined) object[key] = item;
   }
+  if (object !== undefined) return object;
+  return same === beforeKeys!.length ? before! : sharedKeys(before!, beforeKeys!, same);
+}
+
+/** A new object with the first `count` of `before`'s keys and their values. */
+function sharedKeys(before: JsonObject, keys: string[], count: number): JsonObject {
+  const object: JsonObject = {};
+  for (let i = 0; i < count; i++) object[keys[i]!] = before[keys[i]!]!;
   return object;
 }
 
@@ -71,13 +108,14 @@ function jsonObjectOf(value: object, depth: number): JsonObject | typeof NOT_PLA
  * A handler's result as JSON, the form it is stored, diffed and sent in: exactly what a JSON round trip
  * makes of it, with prototype keys dropped. Plain objects, arrays and scalars (nearly every state) are
  * copied by a walk that applies JSON's rules, several times cheaper than `JSON.stringify` and `JSON.parse`
- * on a list of objects; anything else takes the round trip itself.
+ * on a list of objects; anything else takes the round trip itself. With `previous` (the state the handler
+ * was given a copy of), the parts equal to it are its own objects (see {@link jsonValueOf}).
  */
-export function toJsonState(value: unknown): JsonObject {
+export function toJsonState(value: unknown, previous?: JsonObject): JsonObject {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new TypeError('a handler must return a plain object as state');
   }
-  const walked = jsonObjectOf(value, 0);
+  const walked = jsonObjectOf(value, previous, 0);
   if (walked !== NOT_PLAIN) return walked;
   return parseJsonGuarded(JSON.stringify(value)).value as JsonObject;
 }
