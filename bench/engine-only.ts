@@ -81,7 +81,7 @@ for (const { caller, instance } of lanes) {
   if (opened.has(caller)) continue;
   opened.add(caller);
   engine.open(caller, channel);
-  await engine.handle(caller, { event: 'mount', type: 'Toggle', instance, payload: {}, eventId: `mount-${instance}` });
+  await engine.handle(caller, { event: 'mount', type, instance, payload: {}, eventId: `mount-${instance}` });
 }
 
 async function run(count: number, tag: string): Promise<{ wall: number; cpu: number }> {

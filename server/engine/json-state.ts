@@ -72,7 +72,9 @@ function jsonObjectOf(value: object, before: JsonObject | undefined, depth: numb
   const source = value as Record<string, unknown>;
   // [ECMA-262 SerializeJSONObject] own enumerable string keys, in Object.keys order.
   const keys = Object.keys(source);
-  const beforeKeys = before === undefined ? undefined : Object.keys(before);
+  // A whole state is always built anew (its properties may still be shared): one that equals the one before
+  // is rare (the diff finds it anyway), and comparing keys would cost a flat state more than building it.
+  const beforeKeys = before === undefined || depth === 0 ? undefined : Object.keys(before);
   // Built only once a key or value differs from `before`'s, from the `same` keys that did not.
   let object: JsonObject | undefined = beforeKeys === undefined ? {} : undefined;
   let same = 0;
@@ -143,9 +145,14 @@ function copyJson(value: JsonValue, depth: number): JsonValue {
 
 /**
  * A copy of stored state for a handler to change freely. State is plain JSON (see {@link toJsonState}), so a
- * walk copies it exactly, in about half the time `JSON.parse` takes on its text and a third of
+ * walk copies it exactly, in about half the time `JSON.parse` takes on its text and a fifth of
  * `structuredClone`'s.
  */
 export function copyState(state: JsonObject): JsonObject {
-  return copyJson(state, 0) as JsonObject;
+  // A flat state (no value an object or array) is copied whole by a spread, quicker than key by key.
+  for (const key in state) {
+    const value = state[key];
+    if (typeof value === 'object' && value !== null) return copyJson(state, 0) as JsonObject;
+  }
+  return { ...state };
 }
