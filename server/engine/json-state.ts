@@ -122,23 +122,28 @@ export function toJsonState(value: unknown, previous?: JsonObject): JsonObject {
   return parseJsonGuarded(JSON.stringify(value)).value as JsonObject;
 }
 
-/** A deep copy of JSON, the same as a round trip makes; past {@link MAX_DEPTH} the rest is copied by one. */
+/**
+ * A deep copy of JSON, the same as a round trip makes; past {@link MAX_DEPTH} the rest is copied by one. Each
+ * object and array is copied whole (a spread, `slice`: V8 clones the layout at once, several times quicker
+ * than setting key by key), then its object values are replaced by their copies.
+ */
 function copyJson(value: JsonValue, depth: number): JsonValue {
   if (typeof value !== 'object' || value === null) return value;
   if (depth >= MAX_DEPTH) return JSON.parse(JSON.stringify(value)) as JsonValue;
   if (Array.isArray(value)) {
-    const array: JsonValue[] = [];
-    for (let i = 0; i < value.length; i++) array.push(copyJson(value[i]!, depth + 1));
+    const array = value.slice();
+    for (let i = 0; i < array.length; i++) {
+      const item = array[i];
+      if (typeof item === 'object' && item !== null) array[i] = copyJson(item, depth + 1);
+    }
     return array;
   }
-  const object: JsonObject = {};
-  const keys = Object.keys(value);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
-    const item = copyJson(value[key]!, depth + 1);
-    // An own `__proto__` key (a state another store parsed) stays a key, as JSON.parse keeps it.
-    if (key === '__proto__') Object.defineProperty(object, key, { value: item, enumerable: true, writable: true, configurable: true });
-    else object[key] = item;
+  // A spread keeps an own `__proto__` key (a state another store parsed) a key, as JSON.parse does.
+  const object: JsonObject = { ...value };
+  for (const key in object) {
+    const item = object[key];
+    // `hasOwn`: an enumerable property someone added to Object.prototype is not the state's.
+    if (typeof item === 'object' && item !== null && Object.hasOwn(object, key)) object[key] = copyJson(item, depth + 1);
   }
   return object;
 }
