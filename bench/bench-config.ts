@@ -10,9 +10,20 @@ export interface BenchConfig {
   fanOut: { receivers: number[]; events: number; warmup: number };
   /** bench/render-cost.ts: runs, and ms of calls per case and run; bench/first-paint.ts: page loads of each page. */
   render: { runs: number; ms: number; paintRuns: number };
+  /**
+   * The app-like workloads (`--only=workloads`): `runs` of their own, throughput windows at each
+   * concurrency, and round trips `gapMs` apart, each message parsed as a page parses it.
+   */
+  workloads: {
+    runs: number;
+    concurrency: number[];
+    warmupMs: number;
+    windowMs: number;
+    roundTrip: { samples: number; warmup: number; gapMs: number };
+  };
 }
 
-/** The full benchmark: about 10 minutes on two quiet cores. */
+/** The full benchmark: about 20 minutes on two cores (the workloads section about 11 of them). */
 export const FULL: BenchConfig = {
   mode: 'full',
   runs: 5,
@@ -22,6 +33,7 @@ export const FULL: BenchConfig = {
   idle: { counts: [1_000, 5_000, 10_000], runs: 3, perProcess: 5_000 },
   fanOut: { receivers: [100, 1_000], events: 100, warmup: 10 },
   render: { runs: 5, ms: 400, paintRuns: 10 },
+  workloads: { runs: 3, concurrency: [1, 8, 32], warmupMs: 250, windowMs: 800, roundTrip: { samples: 150, warmup: 30, gapMs: 10 } },
 };
 
 /** `--smoke`: every benchmark once with tiny counts, to check the harness works. */
@@ -34,4 +46,5 @@ export const SMOKE: BenchConfig = {
   idle: { counts: [50, 200], runs: 1, perProcess: 5_000 },
   fanOut: { receivers: [10, 50], events: 10, warmup: 2 },
   render: { runs: 1, ms: 50, paintRuns: 1 },
+  workloads: { runs: 1, concurrency: [1, 32], warmupMs: 50, windowMs: 100, roundTrip: { samples: 20, warmup: 5, gapMs: 1 } },
 };

@@ -71,11 +71,11 @@ export class BenchSession {
   }
 
   /**
-   * Sends one event. SSE: POSTs it on lane `lane` and resolves with the answer (202 expected, else it throws).
-   * WS: writes the frame and resolves at once.
+   * Sends one event (of `type`, with `payload` as JSON text). SSE: POSTs it on lane `lane` and resolves with
+   * the answer (202 expected, else it throws). WS: writes the frame and resolves at once.
    */
-  async send(event: string, instance: string, eventId: string, lane = 0): Promise<void> {
-    const head = `{"event":"${event}","type":"${BENCH_TYPE}","instance":"${instance}","payload":{},"eventId":"${eventId}"`;
+  async send(event: string, instance: string, eventId: string, lane = 0, type = BENCH_TYPE, payload = '{}'): Promise<void> {
+    const head = `{"event":"${event}","type":"${type}","instance":"${instance}","payload":${payload},"eventId":"${eventId}"`;
     if (this.#socket) {
       this.#socket.send(`${head}}`);
       return;
@@ -84,8 +84,8 @@ export class BenchSession {
     if (response.status !== 202) throw new Error(`POST /nasc/event answered ${response.status}: ${response.body}`);
   }
 
-  /** Mounts (subscribes to) an instance; resolves once its acknowledged snapshot arrived. */
-  async mount(instance: string): Promise<void> {
+  /** Mounts (subscribes to) an instance of `type`; resolves once its acknowledged snapshot arrived. */
+  async mount(instance: string, type = BENCH_TYPE): Promise<void> {
     const eventId = benchId('m');
     const previous = this.onMessage;
     const acked = new Promise<void>((resolve) => {
@@ -95,11 +95,16 @@ export class BenchSession {
       };
     });
     try {
-      await this.send('mount', instance, eventId);
+      await this.send('mount', instance, eventId, 0, type);
       await withTimeout(acked, 10_000, `mounting ${instance}`);
     } finally {
       this.onMessage = previous;
     }
+  }
+
+  /** POST sockets opened again because the server answered with `Connection: close`. */
+  get reconnects(): number {
+    return this.#posters.reduce((sum, poster) => sum + poster.reconnects, 0);
   }
 
   close(): void {

@@ -1,9 +1,10 @@
 /**
  * The engine's own cost per event, without a transport: `node dist/bench/engine-only.js [--state=list]
- * [--events=200000] [--in-flight=8] [--metrics]`. One `NascEngine` (memory store, local broker, limits raised), one
+ * [--workload=list-50] [--events=200000] [--in-flight=8] [--metrics]`. One `NascEngine` (memory store, local broker, limits raised), one
  * stream on a channel that only counts, one instance; `toggle` events kept `in-flight` at a time. Prints µs
  * of wall time and of CPU per event for three runs after a warm-up. `--state=list` gives the instance a
- * 20-item list besides the flag, as a todo app would. `--parsed` gives each lane its own client and instance
+ * 20-item list besides the flag, as a todo app would. `--workload=` runs a workload of `bench/workloads.ts`
+ * instead (its state, its event, its payloads). `--parsed` gives each lane its own client and instance
  * and parses every event from JSON text, as the transports hand them: fresh id strings each time, whose
  * hashes V8 has not cached (constant strings hide the cost of building and hashing keys from them).
  * `--payload-schema` declares `toggle`'s payload schema (`withPayload`) with a validator that accepts every
@@ -12,9 +13,11 @@
  * level is off), and every message as a channel does: the cost of metrics per event is the difference.
  */
 import { randomBytes } from 'node:crypto';
-import type { ClientEvent } from '../protocol/index.js';
+import type { ClientEvent, JsonObject } from '../protocol/index.js';
 import { observe } from '../server/observe/observation.js';
-import { defineHandler, NascEngine, withPayload, type ClientChannel, type LevelledLogger, type PayloadValidator } from '../server/index.js';
+import { defineHandler, NascEngine, withPayload, type ClientChannel, type LevelledLogger, type PayloadValidator, type Handler } from '../server/index.js';
+import { workloadHandler } from './workload-handlers.js';
+import { WORKLOADS, type WorkloadName } from './workloads.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string): string => args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
@@ -24,6 +27,8 @@ const withList = option('state', 'flag') === 'list';
 const parsed = args.includes('--parsed');
 const withSchema = args.includes('--payload-schema');
 const withMetrics = args.includes('--metrics');
+const workload = args.some((arg) => arg.startsWith('--workload=')) ? WORKLOADS[option('workload', 'toggle') as WorkloadName] : undefined;
+if (args.some((arg) => arg.startsWith('--workload=')) && !workload) throw new Error(`--workload: one of ${Object.keys(WORKLOADS).join(', ')}`);
 
 interface ToggleState {
   on: boolean;
@@ -39,11 +44,17 @@ const Toggle = defineHandler<ToggleState>({
 });
 const acceptAll: PayloadValidator = { compile: () => () => undefined };
 
+/** What the events are: `Toggle`'s `toggle`, or the workload's event with its n-th payload. */
+const type = workload?.type ?? 'Toggle';
+const eventName = workload?.event ?? 'toggle';
+const payloadText = (n: number): string => workload?.payload(n) ?? '{}';
+const handlers: Record<string, Handler<JsonObject> | typeof Toggle> = workload ? { [type]: workloadHandler(workload) } : { Toggle };
+
 const logger: LevelledLogger = { debug() {}, info() {}, warn() {}, error() {}, isLevelEnabled: (level) => level === 'error' || level === 'warn' };
 const observer = withMetrics ? observe({ logger, secret: randomBytes(32), metrics: true, tracing: false }).observer : undefined;
 const engine = new NascEngine(
   {
-    handlers: { Toggle },
+    handlers,
     limits: { eventsPerSecond: 1e9, eventBurst: 1e9, streamsPerSession: 1e6, mountsPerSession: 1e6 },
     logger,
     ...(withSchema ? { payloadValidator: acceptAll } : {}),
@@ -70,7 +81,7 @@ for (const { caller, instance } of lanes) {
   if (opened.has(caller)) continue;
   opened.add(caller);
   engine.open(caller, channel);
-  await engine.handle(caller, { event: 'mount', type: 'Toggle', instance, payload: {}, eventId: `mount-${instance}` });
+  await engine.handle(caller, { event: 'mount', type, instance, payload: {}, eventId: `mount-${instance}` });
 }
 
 async function run(count: number, tag: string): Promise<{ wall: number; cpu: number }> {
@@ -81,9 +92,10 @@ async function run(count: number, tag: string): Promise<{ wall: number; cpu: num
     const { caller, instance } = lanes[index]!;
     while (next < count) {
       const id = next++;
+      const payload = payloadText(id);
       const event = parsed
-        ? (JSON.parse(`{"event":"toggle","type":"Toggle","instance":"${instance}","payload":{},"eventId":"${tag}-${id}"}`) as ClientEvent)
-        : { event: 'toggle', type: 'Toggle', instance, payload: {}, eventId: `${tag}-${id}` };
+        ? (JSON.parse(`{"event":"${eventName}","type":"${type}","instance":"${instance}","payload":${payload},"eventId":"${tag}-${id}"}`) as ClientEvent)
+        : { event: eventName, type, instance, payload: workload ? (JSON.parse(payload) as JsonObject) : {}, eventId: `${tag}-${id}` };
       let result;
       if (observer) {
         const startedAt = performance.now();
@@ -103,7 +115,7 @@ async function run(count: number, tag: string): Promise<{ wall: number; cpu: num
 
 await run(Math.min(events, 50_000), 'warm');
 console.log(
-  `engine only: ${events} events, ${inFlight} in flight, ${withList ? '20-item list' : 'one-flag'} state${parsed ? ', parsed events, one client and instance per lane' : ''}${withSchema ? ', payload schema checked' : ''}${withMetrics ? ', metrics on' : ''}`,
+  `engine only: ${events} events, ${inFlight} in flight, ${workload ? `${workload.label} (${workload.name})` : `${withList ? '20-item list' : 'one-flag'} state`}${parsed ? ', parsed events, one client and instance per lane' : ''}${withSchema ? ', payload schema checked' : ''}${withMetrics ? ', metrics on' : ''}`,
 );
 for (let round = 1; round <= 3; round++) {
   const { wall, cpu } = await run(events, `run${round}`);

@@ -14,46 +14,58 @@ interface Pending {
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
+/** Opens a TCP socket to `host:port`. */
+function openSocket(port: number, host: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, host, () => {
+      socket.off('error', reject);
+      resolve(socket);
+    });
+    socket.once('error', reject);
+  });
+}
+
 /**
  * A minimal keep-alive HTTP/1.1 client for JSON POSTs, one request at a time on one socket. Far cheaper per
  * request than `fetch` or `http.request`, so the load generator stays well ahead of the server it drives.
- * Reads `Content-Length` and chunked bodies (what Node servers send).
+ * Reads `Content-Length` and chunked bodies (what Node servers send). After an answer with
+ * `Connection: close` it opens a new socket for the next request, as a browser does, and counts it.
  */
 export class HttpPoster {
-  readonly #socket: Socket;
+  #socket: Socket;
+  readonly #port: number;
+  readonly #hostName: string;
   readonly #host: string;
   /** Sent as the `Cookie` header with every request once set (Nasc binds events to a session cookie). */
   cookie = '';
+  /** Sockets opened again because the server answered with `Connection: close`. */
+  reconnects = 0;
+  #closing = false;
   #buffer = '';
   #pending: Pending | undefined;
 
-  private constructor(socket: Socket, host: string) {
-    this.#socket = socket;
-    this.#host = host;
-    socket.setNoDelay(true);
-    socket.setEncoding('latin1');
-    socket.on('data', (text: string) => {
-      this.#buffer += text;
-      this.#parse();
-    });
-    socket.on('error', (error) => this.#fail(error));
-    socket.on('close', () => this.#fail(new Error('connection closed')));
+  private constructor(socket: Socket, port: number, host: string) {
+    this.#port = port;
+    this.#hostName = host;
+    this.#host = `${host}:${port}`;
+    this.#socket = this.#adopt(socket);
   }
 
   /** Opens the socket. */
-  static connect(port: number, host = '127.0.0.1'): Promise<HttpPoster> {
-    return new Promise((resolve, reject) => {
-      const socket = connect(port, host, () => {
-        socket.off('error', reject);
-        resolve(new HttpPoster(socket, `${host}:${port}`));
-      });
-      socket.once('error', reject);
-    });
+  static async connect(port: number, host = '127.0.0.1'): Promise<HttpPoster> {
+    return new HttpPoster(await openSocket(port, host), port, host);
   }
 
   /** POSTs `body` as JSON and resolves with the response. One at a time. */
-  post(path: string, body: string): Promise<PostResponse> {
-    if (this.#pending) return Promise.reject(new Error('HttpPoster: one request at a time'));
+  async post(path: string, body: string): Promise<PostResponse> {
+    if (this.#pending) throw new Error('HttpPoster: one request at a time');
+    if (this.#closing) {
+      this.#closing = false;
+      this.#socket.destroy();
+      this.#buffer = '';
+      this.#socket = this.#adopt(await openSocket(this.#port, this.#hostName));
+      this.reconnects += 1;
+    }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => this.#fail(new Error(`POST ${path} timed out`)), REQUEST_TIMEOUT_MS);
       this.#pending = { resolve, reject, timer };
@@ -66,6 +78,19 @@ export class HttpPoster {
 
   close(): void {
     this.#socket.destroy();
+  }
+
+  #adopt(socket: Socket): Socket {
+    socket.setNoDelay(true);
+    socket.setEncoding('latin1');
+    socket.on('data', (text: string) => {
+      this.#buffer += text;
+      this.#parse();
+    });
+    // Only the socket in use fails a request: one the server closed after its last answer is done with.
+    socket.on('error', (error) => socket === this.#socket && this.#fail(error));
+    socket.on('close', () => socket === this.#socket && !this.#closing && this.#fail(new Error('connection closed')));
+    return socket;
   }
 
   #parse(): void {
@@ -103,6 +128,7 @@ export class HttpPoster {
       body = '';
     }
     this.#buffer = this.#buffer.slice(consumed);
+    if (/\r\nconnection:\s*close/i.test(head)) this.#closing = true;
     this.#pending = undefined;
     clearTimeout(pending.timer);
     pending.resolve({ status, body });

@@ -1,6 +1,7 @@
 /**
- * Real Nasc as a bench server child process: `node dist/bench/nasc-bench-server.js`. `createNasc` with one
- * handler, `Toggle` (a `toggle` event flips one boolean prop: the Map flip of the bare baseline), mounted at
+ * Real Nasc as a bench server child process: `node dist/bench/nasc-bench-server.js`. `createNasc` with the
+ * handler every section drives, `Toggle` (a `toggle` event flips one boolean prop: the Map flip of the bare
+ * baseline), and one per app-like workload of `bench/workloads.ts` (`--only=workloads`), mounted at
  * `/nasc` and served by `@hono/node-server`, WebSocket upgrades, event POSTs and SSE streams taken by
  * `nasc.attach(server)` (or by the Hono routes: all with `NASC_BENCH_WS=route`, event POSTs only with
  * `NASC_BENCH_EVENTS=route`, SSE streams only with `NASC_BENCH_STREAMS=route`).
@@ -15,6 +16,7 @@ import { Hono } from 'hono';
 import { createNasc, defineHandler } from '../server/index.js';
 import { benchPage, ISOLATION_HEADERS, pageInstance } from './bench-page.js';
 import { cpuReport, memoryReport, stopWithParent } from './memory-report.js';
+import { workloadHandlers } from './workload-handlers.js';
 
 /** The benchmark's one type: a boolean that `toggle` flips. */
 export interface ToggleState {
@@ -35,7 +37,7 @@ export const Toggle = defineHandler<ToggleState>({
  * the default level, `warn`, so events write no line.
  */
 const nasc = createNasc({
-  handlers: { Toggle },
+  handlers: { Toggle, ...workloadHandlers() },
   sessions: { secret: randomBytes(32).toString('base64url') },
   metrics: process.env.NASC_BENCH_METRICS !== '0',
   limits: { eventsPerSecond: 1e9, eventBurst: 1e9, streamsPerSession: 1e6, mountsPerSession: 1e6 },

@@ -20,6 +20,8 @@ export interface ProfileEntry {
   name: string;
   selfMs: number;
   share: number;
+  /** Share of the samples in which the process was not idle (a mostly idle server's shares are all small). */
+  busyShare: number;
 }
 
 function shortUrl(url: string): string {
@@ -34,7 +36,7 @@ function shortUrl(url: string): string {
 export function summarizeProfile(
   path: string,
   top = 25,
-): { functions: ProfileEntry[]; files: ProfileEntry[]; inclusive: ProfileEntry[]; totalMs: number } {
+): { functions: ProfileEntry[]; files: ProfileEntry[]; inclusive: ProfileEntry[]; totalMs: number; busyMs: number } {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfByNode = new Map<number, number>();
@@ -77,17 +79,19 @@ export function summarizeProfile(
   const root = profile.nodes[0];
   if (root) walk(root.id, new Set());
   inclusive.delete(nameOf(root!));
+  const busy = total - (functions.get('(idle)') ?? 0);
   const rank = (map: Map<string, number>): ProfileEntry[] =>
     [...map]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
-      .map(([name, micros]) => ({ name, selfMs: micros / 1000, share: micros / total }));
-  return { functions: rank(functions), files: rank(files), inclusive: rank(inclusive), totalMs: total / 1000 };
+      .map(([name, micros]) => ({ name, selfMs: micros / 1000, share: micros / total, busyShare: name === '(idle)' ? Number.NaN : micros / busy }));
+  return { functions: rank(functions), files: rank(files), inclusive: rank(inclusive), totalMs: total / 1000, busyMs: busy / 1000 };
 }
 
-/** The summary as text: two ranked lists. */
+/** The summary as text: ranked lists, each line with its share of all samples and of the busy ones. */
 export function formatProfileSummary(path: string, top = 25): string {
-  const { functions, files, inclusive, totalMs } = summarizeProfile(path, top);
-  const line = (entry: ProfileEntry) => `${(entry.share * 100).toFixed(1).padStart(5)}%  ${entry.selfMs.toFixed(0).padStart(7)} ms  ${entry.name}`;
-  return [`${path} (${totalMs.toFixed(0)} ms sampled)`, 'self time by function:', ...functions.map(line), 'self time by file:', ...files.map(line), 'total time (self + callees):', ...inclusive.map(line)].join('\n');
+  const { functions, files, inclusive, totalMs, busyMs } = summarizeProfile(path, top);
+  const busy = (entry: ProfileEntry) => (Number.isFinite(entry.busyShare) ? `${(entry.busyShare * 100).toFixed(1).padStart(5)}%` : '      ');
+  const line = (entry: ProfileEntry) => `${(entry.share * 100).toFixed(1).padStart(5)}% ${busy(entry)}  ${entry.selfMs.toFixed(0).padStart(7)} ms  ${entry.name}`;
+  return [`${path} (${totalMs.toFixed(0)} ms sampled, ${busyMs.toFixed(0)} ms not idle; shares: of all, of not idle)`, 'self time by function:', ...functions.map(line), 'self time by file:', ...files.map(line), 'total time (self + callees):', ...inclusive.map(line)].join('\n');
 }

@@ -4,6 +4,7 @@ import type { Machine } from './machine.js';
 import { firstPaintText, renderCostText } from './render-cost-report.js';
 import type { Spread } from './stats.js';
 import type { BenchFigures, TargetCheck } from './targets.js';
+import { renderWorkloads } from './workload-report.js';
 
 /** Everything docs/benchmarks.md is written from. */
 export interface BenchReport {
@@ -93,6 +94,8 @@ export function renderReport(report: BenchReport): string {
       'per process, `ulimit -n 65536`); server RSS after a full GC minus RSS before any stream, per stream.',
     '- **Fan-out**: N receivers (raw sockets in the load generator, so one clock) mounted on one instance; another ' +
       'client sends one `toggle` at a time; per event, the time until the last receiver (and half of them) had it.',
+    '- **App-like workloads** (section 7, targets of their own): todo lists, typing, a nested form instead of one ' +
+      'boolean, against both wirings, with round trips as a user meets them.',
     '',
   );
   lines.push('## Targets', '');
@@ -142,8 +145,9 @@ export function renderReport(report: BenchReport): string {
   } else {
     lines.push('_not run_', '');
   }
+  lines.push(...renderWorkloads(figures.workloads));
   lines.push(
-    '## 7. Server rendering',
+    '## 8. Server rendering',
     '',
     '`bench/render-cost.ts`, in a process of its own: the demo app (its handlers, `resolveInstance`, `authorize`) on ' +
       'a SQLite store in memory, its page, one session. µs per call over a few hundred ms of calls after a warm-up, the cases of one page size taking turns in 10 ms slices (so each sees the same share of whatever else runs). ' +

@@ -2,6 +2,7 @@ import { summarize, type Comparison } from './comparison.js';
 import type { ClientSize } from './client-size.js';
 import { RENDER_OVER_STORE_LIMIT, type FirstPaint, type RenderCost } from './render-cost-report.js';
 import type { Spread } from './stats.js';
+import type { WorkloadFigures } from './workloads-section.js';
 
 /** The client-size budget: 14 KB gzip -9 (KB = 1,024 bytes, as in the bundle test). */
 export const CLIENT_BUDGET_BYTES = 14 * 1024;
@@ -29,6 +30,8 @@ export interface BenchFigures {
   sharedTabs?: Comparison[];
   render?: RenderCost;
   firstPaint?: FirstPaint;
+  /** The app-like workloads (section 7), judged by their own targets (`bench/workload-targets.ts`). */
+  workloads?: WorkloadFigures;
 }
 
 function ratioText(ratio: Spread): string {

@@ -3,6 +3,7 @@ import type { BenchConfig } from './bench-config.js';
 import { comparison, measureOrNaN, runOrder, type Comparison } from './comparison.js';
 import type { BenchServer } from './server-process.js';
 import { sleep, withTimeout } from './sleep.js';
+import { WORKLOADS, type Workload } from './workloads.js';
 
 const DRAIN_TIMEOUT_MS = 10_000;
 
@@ -14,13 +15,15 @@ export interface ThroughputSample {
   serverMicros: number;
   /** This process's (the load generator's) share of one core during the window, 0–1. */
   clientLoad: number;
+  /** POST sockets the server closed with its answer, per 1,000 patches in the window (SSE; 0 over WS). */
+  reopenedPerThousand: number;
 }
 
 /**
  * Patches per second one streaming client receives while events are sent to its instance in a closed loop:
- * over SSE, `concurrency` keep-alive sockets each POST the next `toggle` as soon as the previous one was
- * answered; over WS, `concurrency` events are kept in flight on the socket (each patch received lets the next
- * one go). Counted over `windowMs` after `warmupMs`.
+ * over SSE, `concurrency` keep-alive sockets each POST the next event (`toggle` unless another workload is
+ * given) as soon as the previous one was answered; over WS, `concurrency` events are kept in flight on the
+ * socket (each patch received lets the next one go). Counted over `windowMs` after `warmupMs`.
  */
 export async function measureThroughput(
   server: BenchServer,
@@ -28,11 +31,14 @@ export async function measureThroughput(
   concurrency: number,
   warmupMs: number,
   windowMs: number,
+  workload: Workload = WORKLOADS.toggle,
 ): Promise<ThroughputSample> {
   const session = await BenchSession.open(transport, server.port, transport === 'sse' ? concurrency : 1);
+  const { type, event } = workload;
+  const send = (instance: string, n: number, lane?: number): Promise<void> => session.send(event, instance, `${instance}-${n}`, lane, type, workload.payload(n));
   try {
     const instance = benchId('tp');
-    await session.mount(instance);
+    await session.mount(instance, type);
     let counting = false;
     let count = 0;
     let stopped = false;
@@ -47,12 +53,12 @@ export async function measureThroughput(
         if (counting && data.includes('"bindUpdate"')) count += 1;
       };
       loops = Array.from({ length: concurrency }, async (_unused, lane) => {
-        while (!stopped) await session.send('toggle', instance, `${instance}-${++sequence}`, lane);
+        while (!stopped) await send(instance, ++sequence, lane);
       });
     } else {
       const sendNext = (): void => {
         inFlight += 1;
-        void session.send('toggle', instance, `${instance}-${++sequence}`);
+        void send(instance, ++sequence);
       };
       session.onMessage = (data) => {
         if (!data.includes('"bindUpdate"') && !data.includes('"error"')) return;
@@ -66,6 +72,7 @@ export async function measureThroughput(
     }
 
     await sleep(warmupMs);
+    const reconnectsBefore = session.reconnects;
     const serverBefore = await server.cpuMicros();
     const clientBefore = process.cpuUsage();
     counting = true;
@@ -75,6 +82,7 @@ export async function measureThroughput(
     const elapsed = performance.now() - started;
     counting = false;
     const client = process.cpuUsage(clientBefore);
+    const reopened = session.reconnects - reconnectsBefore;
     const serverMicros = (await server.cpuMicros()) - serverBefore;
     stopped = true;
     await withTimeout(Promise.all(loops), DRAIN_TIMEOUT_MS, 'draining the event loops');
@@ -82,6 +90,7 @@ export async function measureThroughput(
       rate: received / (elapsed / 1000),
       serverMicros: serverMicros / Math.max(1, received),
       clientLoad: (client.user + client.system) / (elapsed * 1000),
+      reopenedPerThousand: (reopened * 1000) / Math.max(1, received),
     };
   } finally {
     session.close();

@@ -79,7 +79,7 @@ export class Applying {
         // Refused as a handler's NascError is (after the instance is known to exist), and the handler never runs.
         if (invalid) throw invalid;
         const result = run(event.payload, copyState(record.state), context);
-        next = toJsonState(isPromiseLike(result) ? await result : result);
+        next = toJsonState(isPromiseLike(result) ? await result : result, record.state);
         handlerMs = performance.now() - started;
         handling?.end();
       } catch (error) {

@@ -17,9 +17,16 @@ export function corsHeaders(origin: string | undefined, corsOrigins: ReadonlySet
 /**
  * Writes a JSON answer of `attach`'s as the Hono routes write theirs: `Content-Type`, `Retry-After` for a
  * wait, the CORS headers, and the `Set-Cookie` of a session issued on the way. Nothing when the response is
- * already gone.
+ * already gone. `bodyRead`: the whole body was read (the connection can carry the next request).
  */
-export function writeJsonAnswer(request: IncomingMessage, response: ServerResponse, answer: Answer, corsOrigins: ReadonlySet<string>, setCookie?: string): void {
+export function writeJsonAnswer(
+  request: IncomingMessage,
+  response: ServerResponse,
+  answer: Answer,
+  corsOrigins: ReadonlySet<string>,
+  setCookie?: string,
+  bodyRead = false,
+): void {
   if (response.headersSent || response.destroyed) return;
   const headers: OutgoingHttpHeaders = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer.body) };
   if (answer.retryAfterMs !== undefined) headers['retry-after'] = retryAfterSeconds(answer.retryAfterMs);
@@ -27,8 +34,10 @@ export function writeJsonAnswer(request: IncomingMessage, response: ServerRespon
   if (setCookie !== undefined) headers['set-cookie'] = setCookie;
   // A body refused unread (too large) would otherwise be read to its end before the next request. (A request
   // without a body, a stream's GET, is not `complete` yet while its `request` event runs: nothing is unread.)
+  // A body read whole from Node's buffer leaves `complete` false until the parser's next callback, which can
+  // come after an answer that needed no other wait: that connection stays open.
   const declaresBody = (request.headers['content-length'] ?? '0') !== '0' || request.headers['transfer-encoding'] !== undefined;
-  if (!request.complete && declaresBody) headers.connection = 'close';
+  if (!bodyRead && !request.complete && declaresBody) headers.connection = 'close';
   response.writeHead(answer.status, headers);
   response.end(answer.body);
 }

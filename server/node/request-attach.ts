@@ -117,12 +117,17 @@ export class RequestAttachments {
   async #take(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
     const startedAt = performance.now();
     let answer: Answer;
+    let bodyRead = false;
     try {
       const url = requestUrl(request);
       answer = url
         ? await this.#events.answer({
             ...nodeRequestParts(url, request.headers, this.#options.trustProxy),
-            body: (declared, maxBytes) => readRequestBody(request, declared, maxBytes),
+            body: async (declared, maxBytes) => {
+              const text = await readRequestBody(request, declared, maxBytes);
+              bodyRead = text !== undefined;
+              return text;
+            },
           })
         : answerOf(Refusals.badRequest);
     } catch (error) {
@@ -130,7 +135,7 @@ export class RequestAttachments {
       if (error instanceof RequestBodyAborted) return;
       answer = answerOf(failureAnswer(error, this.#logger, path));
     }
-    writeJsonAnswer(request, response, answer, this.#options.corsOrigins);
+    writeJsonAnswer(request, response, answer, this.#options.corsOrigins, undefined, bodyRead);
     if (this.#logger.isLevelEnabled('debug')) logRequest(this.#logger, 'POST', path, answer.status, startedAt);
   }
 }

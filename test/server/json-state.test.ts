@@ -72,6 +72,49 @@ describe('toJsonState', () => {
   });
 });
 
+describe('toJsonState with the previous state', () => {
+  const previous = toJsonState({ title: 'list', items: [{ id: 'a', done: false }, { id: 'b', done: true }], meta: { by: 'ada', at: 1 }, n: 0 });
+
+  const RESULTS: Record<string, unknown> = {
+    'nothing changed': copyState(previous),
+    'one item changed': { title: 'list', items: [{ id: 'a', done: true }, { id: 'b', done: true }], meta: { by: 'ada', at: 1 }, n: 0 },
+    'an item added': { title: 'list', items: [{ id: 'a', done: false }, { id: 'b', done: true }, { id: 'c', done: false }], meta: { by: 'ada', at: 1 }, n: 1 },
+    'an item removed': { title: 'list', items: [{ id: 'b', done: true }], meta: { by: 'ada', at: 1 }, n: -0 },
+    'keys reordered': { items: [{ done: false, id: 'a' }, { id: 'b', done: true }], title: 'list', meta: { at: 1, by: 'ada' }, n: 0 },
+    'a key left out or undefined': { title: 'list', items: [{ id: 'a', done: false }, { id: 'b', done: true }], meta: { by: 'ada', at: undefined }, n: 0 },
+    'a key added': { title: 'list', items: [{ id: 'a', done: false }, { id: 'b', done: true }], meta: { by: 'ada', at: 1, extra: Number.NaN }, n: 0 },
+    'an array became an object': { title: 'list', items: { 0: { id: 'a', done: false } }, meta: { by: 'ada', at: 1 }, n: 0 },
+    'odd values': { title: 'list', items: [undefined, () => 1, new Date(0)], meta: { by: 'ada', at: 1 }, n: 0 },
+  };
+
+  for (const [name, result] of Object.entries(RESULTS)) {
+    test(`${name}: the same as a JSON round trip, key order included`, () => {
+      const state = toJsonState(result, previous);
+      assert.deepEqual(state, roundTrip(result));
+      assert.equal(JSON.stringify(state), JSON.stringify(roundTrip(result)));
+    });
+  }
+
+  test('what did not change is the previous state\'s own, down to the item; what changed is new', () => {
+    const state = toJsonState(RESULTS['one item changed'], previous) as { items: object[]; meta: object };
+    const before = previous as { items: object[]; meta: object };
+    assert.equal(state.meta, before.meta);
+    assert.notEqual(state.items, before.items);
+    assert.notEqual(state.items[0], before.items[0]);
+    assert.equal(state.items[1], before.items[1]);
+    const unchanged = toJsonState(RESULTS['nothing changed'], previous);
+    for (const key of Object.keys(previous)) assert.equal(unchanged[key], previous[key], `${key} is the previous state's`);
+    const reordered = toJsonState(RESULTS['keys reordered'], previous) as { meta: object };
+    assert.notEqual(reordered.meta, before.meta, 'an object whose keys moved is not shared: its key order is the new one');
+  });
+
+  test('the previous state is left as it was', () => {
+    const text = JSON.stringify(previous);
+    for (const result of Object.values(RESULTS)) toJsonState(result, previous);
+    assert.equal(JSON.stringify(previous), text);
+  });
+});
+
 describe('copyState', () => {
   for (const [name, value] of Object.entries({ flat: { on: true, n: 1 }, nested: { list: [{ done: false }] } })) {
     test(`${name}: a copy equal to the state, changed freely without touching it`, () => {
