@@ -19,8 +19,9 @@ export type EventPostRequest = PostRequest;
 
 /**
  * `POST <mount>/event`: checks one posted event (the checks of every post, `checkPost`: origin, session
- * cookie, media type, size; then JSON and shape) and applies it. The Hono route and `nasc.attach` both answer through this, so the two ways in make the same
- * checks in the same order and give the same answers, byte for byte.
+ * cookie, media type, size; then JSON and shape) and applies it. The Hono route and `nasc.attach` both
+ * answer through this, so the two ways in make the same checks in the same order and give the same answers,
+ * byte for byte.
  */
 export class EventEndpoint {
   readonly #engine: NascEngine;
