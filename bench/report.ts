@@ -5,6 +5,7 @@ import { firstPaintText, renderCostText } from './render-cost-report.js';
 import type { Spread } from './stats.js';
 import type { BenchFigures, TargetCheck } from './targets.js';
 import { renderWorkloads } from './workload-report.js';
+import { SHARED_TAB_HOP_SECTION, SHARED_TAB_SECTION } from './shared-tab-clicks.js';
 
 /** Everything docs/benchmarks.md is written from. */
 export interface BenchReport {
@@ -126,7 +127,13 @@ export function renderReport(report: BenchReport): string {
     '',
     'Two tabs of the click page in one browser: "Nasc" is the tab that uses the other tab\'s connection, "holding tab" the tab holding it, measured one after the other in each run.',
     '',
-    comparisonTable(figures.sharedTabs ?? [], 'holding tab'),
+    comparisonTable((figures.sharedTabs ?? []).filter((c) => c.section === SHARED_TAB_SECTION), 'holding tab'),
+    'What the shared tab takes longer, against what the hops between the tabs cost in the same run: over SSE the tab ' +
+      'POSTs its event itself and the patch comes relayed from the holding tab (1 hop), over WebSocket the event goes ' +
+      'to the holding tab too (2 hops); a hop is half the p50 round trip of a `BroadcastChannel` message between the ' +
+      'two tabs. Near 1.00, the hops are the whole difference.',
+    '',
+    comparisonTable((figures.sharedTabs ?? []).filter((c) => c.section === SHARED_TAB_HOP_SECTION), 'hops'),
   );
   lines.push('## 4. Idle connections', '', comparisonTable(figures.idleMemory), comparisonTable(figures.idleFailures, 'bare', false));
   lines.push('## 5. Fan-out', '', '"last": until every receiver had the event; "half": until half of them had it (p50 over the events of a run).', '');

@@ -46,7 +46,8 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
   const child = spawn(command!, args, {
     stdio: ['pipe', 'pipe', 'pipe'],
     ...(options.cwd ? { cwd: options.cwd } : {}),
-    env: { ...process.env, NASC_LOG_LEVEL: 'error', ...options.env },
+    // Production, as a deployment runs: development checks (the frozen state of `immutableState` handlers) off.
+    env: { ...process.env, NODE_ENV: 'production', NASC_LOG_LEVEL: 'error', ...options.env },
   });
   let output = '';
   const port = await withTimeout(

@@ -52,11 +52,18 @@ function leafHolder(state: JsonObject, field: unknown): { holder: JsonObject; le
   return { holder, leaf: path.at(-1)! };
 }
 
-/** `set_field` as a handler would write it: the state it gets is its own copy, so the leaf is set in place. */
+/**
+ * `set_field` as a handler declared with `immutableState` writes it: the objects on the leaf's path are copied
+ * with the leaf changed, everything beside them kept as it is.
+ */
 export function setField(payload: JsonObject, state: JsonObject): JsonObject {
-  const found = leafHolder(state, payload.field);
-  if (found && typeof payload.value === 'string') found.holder[found.leaf] = payload.value;
-  return state;
+  if (typeof payload.field !== 'string' || typeof payload.value !== 'string' || !leafHolder(state, payload.field)) return state;
+  return withLeaf(state, payload.field.split('.'), 0, payload.value);
+}
+
+function withLeaf(object: JsonObject, path: string[], depth: number, value: string): JsonObject {
+  const key = path[depth]!;
+  return { ...object, [key]: depth === path.length - 1 ? value : withLeaf(object[key] as JsonObject, path, depth + 1, value) };
 }
 
 /** The bare server's `set_field`: the leaf set in place; its top-level prop is sent whole, as Nasc sends it. */

@@ -25,7 +25,7 @@ export interface Workload {
   mount(): JsonObject;
   /** The payload of the n-th event a client sends (n from 1), as JSON text. */
   payload(n: number): string;
-  /** The event as an app's handler: `(payload, state) → newState`. */
+  /** The event as an app's handler: `(payload, state) → newState`, new objects for what changed (the state it gets may be frozen). */
   handle(payload: JsonObject, state: JsonObject): JsonObject;
   /** The same change made in place by the bare server; returns the top-level props it changed, in Nasc's order. */
   applyInPlace(payload: JsonObject, state: JsonObject): string[];

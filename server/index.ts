@@ -18,6 +18,7 @@ export {
   defineHandler,
   withPayload,
   type Handler,
+  type HandlerOptions,
   type AnyHandler,
   type EventFunction,
   type PayloadEvent,

@@ -46,6 +46,7 @@ function move(state: TodoList, payload: JsonObject, offset: -1 | 1): TodoList {
 /**
  * `TodoList`: add, toggle, reorder, remove. An event naming an item that is gone (another window removed
  * it) changes nothing: the event is still acknowledged, and the page already shows the list without it.
+ * Every event returns new objects for what it changes (`immutableState`): the engine skips copying the list.
  */
 export const TodoList = defineHandler<TodoList>({
   mount: () => withItems(SAMPLE_TODOS.map((todo) => ({ id: randomUUID(), ...todo }))),
@@ -69,4 +70,4 @@ export const TodoList = defineHandler<TodoList>({
   remove_todo(payload, state) {
     return withItems(state.items.filter((item) => item.id !== payload.id));
   },
-});
+}, { immutableState: true });

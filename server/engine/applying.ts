@@ -10,7 +10,7 @@ import type { InstanceActivity } from './instance-activity.js';
 import type { InstanceKeys } from './instance-keys.js';
 import type { InstancePolicies } from './instance-policy.js';
 import type { PayloadCheck } from './payload-validation.js';
-import { copyState, toJsonState } from './json-state.js';
+import { copyState, freezeState, toJsonState } from './json-state.js';
 import { NascError } from './nasc-error.js';
 import { ackJson, bindUpdateBatchJson } from './patch-json.js';
 import { reject, type HandleResult } from './rejection.js';
@@ -29,6 +29,8 @@ export interface ApplyingParts {
   answers: Answers;
   /** Told of each phase (handler, commit, publish), for tracing. */
   observer: Observer;
+  /** Freeze the state `immutableState` handlers get (default: unless `NODE_ENV` is `production`). */
+  freezeImmutableState?: boolean;
 }
 
 /** An event function of a handler, as registered. */
@@ -42,16 +44,30 @@ export type EventRunner = (...args: unknown[]) => unknown;
  */
 export class Applying {
   readonly #parts: ApplyingParts;
+  /** Whether an `immutableState` handler gets its state frozen: a check for development, skipped in production. */
+  readonly #freezeImmutable: boolean;
 
   constructor(parts: ApplyingParts) {
     this.#parts = parts;
+    this.#freezeImmutable = parts.freezeImmutableState ?? process.env.NODE_ENV !== 'production';
   }
 
   /**
    * `event` names the resolved instance; `requested` is the client's own name for it. `check` is the event's
-   * payload check, when it declares a schema.
+   * payload check, when it declares a schema. With `immutableState` the handler is given the stored state
+   * instead of a copy (`HandlerOptions.immutableState`); outside production it is frozen first, and so is the
+   * state the handler returns before it is stored (the next event's is frozen already).
    */
-  async apply(stream: string, caller: Caller, run: EventRunner, event: ClientEvent, requested: string, eventId: string, check?: PayloadCheck): Promise<HandleResult> {
+  async apply(
+    stream: string,
+    caller: Caller,
+    run: EventRunner,
+    event: ClientEvent,
+    requested: string,
+    eventId: string,
+    check?: PayloadCheck,
+    immutableState = false,
+  ): Promise<HandleResult> {
     const { store, broker, policies, answers, observer } = this.#parts;
     const { type, instance } = event;
     // Each store answer is awaited only when it is a promise: the memory and SQLite stores answer at once,
@@ -78,13 +94,16 @@ export class Applying {
       try {
         // Refused as a handler's NascError is (after the instance is known to exist), and the handler never runs.
         if (invalid) throw invalid;
-        const result = run(event.payload, copyState(record.state), context);
-        next = toJsonState(isPromiseLike(result) ? await result : result, record.state);
+        const freeze = immutableState && this.#freezeImmutable;
+        const given = immutableState ? (freeze ? freezeState(record.state) : record.state) : copyState(record.state);
+        const result = run(event.payload, given, context);
+        next = toJsonState(isPromiseLike(result) ? await result : result, record.state, freeze);
         handlerMs = performance.now() - started;
         handling?.end();
-      } catch (error) {
+      } catch (thrown) {
         handlerMs = performance.now() - started;
-        handling?.end(error);
+        handling?.end(thrown);
+        const error = immutableState && this.#freezeImmutable ? explainFrozen(thrown) : thrown;
         const failure = answers.failure(error, { type, instance: requested, event: event.event, eventId, session: caller.session, ms: Math.round(handlerMs) });
         const outcome: EventOutcome = { ok: false, type, instance, ...failure };
         await this.#saveUnchanged(type, instance, eventId, outcome, caller.session);
@@ -136,6 +155,17 @@ export class Applying {
     if (isPromiseLike(saving)) await saving;
     activity.note(keys.of(type, instance), type, instance);
   }
+}
+
+/**
+ * The `TypeError` strict mode throws when a handler declared with `immutableState` changes its (frozen) state, with what
+ * to do about it (the server's log shows it; the client is told the event failed).
+ */
+function explainFrozen(error: unknown): unknown {
+  if (!(error instanceof TypeError) || !/read[- ]only|not extensible|Cannot (assign|add|delete|define)/i.test(error.message)) return error;
+  const explained = new TypeError(`${error.message}: this handler is declared with immutableState, so it must return new objects for what changes instead of changing state`);
+  if (error.stack) explained.stack = `${explained.name}: ${explained.message}\n${error.stack.slice(error.stack.indexOf('\n') + 1)}`;
+  return explained;
 }
 
 /** What the client of a remembered refusal was told. */

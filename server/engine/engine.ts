@@ -180,7 +180,7 @@ export class NascEngine {
       try {
         // Without an `authorize` hook there is nothing to wait for.
         const refused = this.#access.authorizes ? await this.#access.refuse(sender, resolved, event.instance, eventId) : undefined;
-        return refused ?? (await this.#applying.apply(stream, sender, run, resolved, event.instance, eventId, this.#payloadChecks.get(event.type)?.get(event.event)));
+        return refused ?? (await this.#applying.apply(stream, sender, run, resolved, event.instance, eventId, this.#payloadChecks.get(event.type)?.get(event.event), handler.immutableState));
       } catch (error) {
         // Not processed: nothing the client sent behind it (a socket pipelines) may be applied before it is.
         this.#admission.failed(client, event);
@@ -236,7 +236,7 @@ export class NascEngine {
     if (!run) return reject(404, 'unknown_event', `Type "${event.type}" has no event "${event.event}".`, eventId);
     const server: Caller = { session: '', clientId: '' };
     return this.#queue.run(this.#keys.of(event.type, event.instance), () =>
-      this.#applying.apply(connectionKey(server), server, run, event, event.instance, eventId, this.#payloadChecks.get(event.type)?.get(event.event)),
+      this.#applying.apply(connectionKey(server), server, run, event, event.instance, eventId, this.#payloadChecks.get(event.type)?.get(event.event), handler.immutableState),
     );
   }
 

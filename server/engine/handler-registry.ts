@@ -1,5 +1,5 @@
 import { ReservedEvent } from '../../protocol/index.js';
-import type { AnyHandler, MountParams } from './handler.js';
+import { handlerOptions, type AnyHandler, type MountParams } from './handler.js';
 import type { PayloadSchema } from './payload-schema.js';
 
 type Callable = (...args: unknown[]) => unknown;
@@ -11,6 +11,8 @@ export interface RegisteredHandler {
   readonly events: ReadonlyMap<string, Callable>;
   /** The payload schemas of the events declared with `withPayload`. */
   readonly payloads: ReadonlyMap<string, PayloadSchema>;
+  /** Its events get the stored state frozen, not a copy (`HandlerOptions.immutableState`). */
+  readonly immutableState: boolean;
 }
 
 function payloadSchemaOf(event: Callable): PayloadSchema | undefined {
@@ -48,5 +50,5 @@ export function registerHandler(type: string, handler: AnyHandler): RegisteredHa
       }
     }
   }
-  return { type, mount: handler.mount.bind(handler), events, payloads };
+  return { type, mount: handler.mount.bind(handler), events, payloads, immutableState: handlerOptions(handler).immutableState === true };
 }

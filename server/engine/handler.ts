@@ -43,18 +43,42 @@ export interface AnyHandler {
   mount(params: MountParams): unknown;
 }
 
+/** How the engine runs a handler's events: {@link defineHandler}'s second argument. */
+export interface HandlerOptions {
+  /**
+   * The handler never changes the `state` it is given: it returns new objects for what changed and keeps the
+   * rest (`{ ...state, count: state.count + 1 }`, `items.map((item) => (item.id === id ? { ...item, done } :
+   * item))`). The engine then gives it the stored state itself instead of a copy, and takes the parts it kept
+   * as they are: on a large state an event costs what it changed, not a copy and a JSON walk of the whole
+   * state. While `NODE_ENV` is not `production` the state it gets is deep-frozen, so that a handler that
+   * changes it anyway fails at once (strict mode throws a `TypeError`; the log says why) instead of changing
+   * the stored state behind the engine's back. Off by default: the handler gets a copy it may change.
+   */
+  immutableState?: boolean;
+}
+
+/** Where {@link defineHandler} keeps a handler's options: a symbol, so they are never taken for an event. */
+export const HANDLER_OPTIONS: unique symbol = Symbol.for('nasc.handlerOptions');
+
 /**
  * Declares a handler with its state type checked: every event must return `State` (or a promise of it).
+ * `options` says how its events are run ({@link HandlerOptions}).
  *
  * @example
  * interface Counter { count: number }
  * export const Counter = defineHandler<Counter>({
  *   mount: () => ({ count: 0 }),
  *   increment: (_payload, state) => ({ count: state.count + 1 }),
- * });
+ * }, { immutableState: true });
  */
-export function defineHandler<State extends object>(handler: Handler<State>): Handler<State> {
+export function defineHandler<State extends object>(handler: Handler<State>, options?: HandlerOptions): Handler<State> {
+  if (options) Object.defineProperty(handler, HANDLER_OPTIONS, { value: { ...options }, configurable: true });
   return handler;
+}
+
+/** The options a handler was declared with ({@link defineHandler}), if any. */
+export function handlerOptions(handler: object): HandlerOptions {
+  return (handler as { [HANDLER_OPTIONS]?: HandlerOptions })[HANDLER_OPTIONS] ?? {};
 }
 
 /** An event function that declares its payload's JSON Schema: the server validates payloads against it first. */

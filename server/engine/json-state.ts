@@ -14,6 +14,9 @@ type Walked = JsonValue | undefined | typeof NOT_PLAIN;
  */
 const MAX_DEPTH = 64;
 
+/** Set while {@link toJsonState} builds a state to be frozen: what it builds is frozen as it is built. */
+let freezing = false;
+
 /** `value` when it is a JSON object (not an array), else `undefined`. */
 function objectOrNone(value: JsonValue | undefined): JsonObject | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
@@ -24,7 +27,7 @@ function objectOrNone(value: JsonValue | undefined): JsonObject | undefined {
  * in an array), without the round trip. Each rule is the one `JSON.stringify` applies. `before` is the value
  * at the same place in the previous state: where the result would equal it exactly (key order included),
  * it is returned itself, so an unchanged part of a state is the previous state's (never changed: handlers
- * get copies) and the diff finds it unchanged by identity.
+ * get copies, or are declared with `immutableState`) and the diff finds it unchanged by identity.
  */
 function jsonValueOf(value: unknown, before: JsonValue | undefined, depth: number): Walked {
   switch (typeof value) {
@@ -42,6 +45,9 @@ function jsonValueOf(value: unknown, before: JsonValue | undefined, depth: numbe
       return NOT_PLAIN;
     default:
       if (value === null) return null;
+      // A part of the stored state kept where it was: JSON already, and unchanged (only a handler declared with
+      // `immutableState` is given the stored state, and it changes none of it; others get copies).
+      if (value === before) return before;
       if (depth >= MAX_DEPTH) return NOT_PLAIN;
       return Array.isArray(value) ? jsonArrayOf(value, Array.isArray(before) ? before : undefined, depth) : jsonObjectOf(value as object, objectOrNone(before), depth);
   }
@@ -62,7 +68,7 @@ function jsonArrayOf(value: unknown[], before: JsonValue[] | undefined, depth: n
     }
     array.push(item);
   }
-  return array ?? before!;
+  return array === undefined ? before! : built(array);
 }
 
 function jsonObjectOf(value: object, before: JsonObject | undefined, depth: number): JsonObject | typeof NOT_PLAIN {
@@ -95,8 +101,13 @@ function jsonObjectOf(value: object, before: JsonObject | undefined, depth: numb
     }
     if (item !== undefined) object[key] = item;
   }
-  if (object !== undefined) return object;
-  return same === beforeKeys!.length ? before! : sharedKeys(before!, beforeKeys!, same);
+  if (object !== undefined) return built(object);
+  return same === beforeKeys!.length ? before! : built(sharedKeys(before!, beforeKeys!, same));
+}
+
+/** An object or array the walk built: frozen at once when the state is to be frozen (children come first). */
+function built<T extends JsonObject | JsonValue[]>(value: T): T {
+  return freezing ? Object.freeze(value) : value;
 }
 
 /** A new object with the first `count` of `before`'s keys and their values. */
@@ -111,15 +122,23 @@ function sharedKeys(before: JsonObject, keys: string[], count: number): JsonObje
  * makes of it, with prototype keys dropped. Plain objects, arrays and scalars (nearly every state) are
  * copied by a walk that applies JSON's rules, several times cheaper than `JSON.stringify` and `JSON.parse`
  * on a list of objects; anything else takes the round trip itself. With `previous` (the state the handler
- * was given a copy of), the parts equal to it are its own objects (see {@link jsonValueOf}).
+ * was given a copy of), the parts equal to it are its own objects (see {@link jsonValueOf}). With `freeze`,
+ * the result is frozen deeply as {@link freezeState} freezes (what it shares with `previous` already is).
  */
-export function toJsonState(value: unknown, previous?: JsonObject): JsonObject {
+export function toJsonState(value: unknown, previous?: JsonObject, freeze = false): JsonObject {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new TypeError('a handler must return a plain object as state');
   }
-  const walked = jsonObjectOf(value, previous, 0);
+  freezing = freeze;
+  let walked;
+  try {
+    walked = jsonObjectOf(value, previous, 0);
+  } finally {
+    freezing = false;
+  }
   if (walked !== NOT_PLAIN) return walked;
-  return parseJsonGuarded(JSON.stringify(value)).value as JsonObject;
+  const parsed = parseJsonGuarded(JSON.stringify(value)).value as JsonObject;
+  return freeze ? freezeState(parsed) : parsed;
 }
 
 /**
@@ -160,4 +179,21 @@ export function copyState(state: JsonObject): JsonObject {
     if (typeof value === 'object' && value !== null) return copyJson(state, 0) as JsonObject;
   }
   return { ...state };
+}
+
+/**
+ * Freezes a stored state deeply, in place, and returns it: what a handler with `immutableState` is given
+ * outside production. Children are frozen before their parent, so a frozen object's parts are all frozen and
+ * the walk stops at one: a state whose unchanged parts are the previous (frozen) state's costs what is new in
+ * it. Stored states are the engine's own objects (built by {@link toJsonState} or parsed by a store), never a
+ * handler's, so nothing frozen here was frozen by anyone else.
+ */
+export function freezeState<T extends JsonValue>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  if (Array.isArray(value)) {
+    for (const item of value) freezeState(item);
+  } else {
+    for (const key in value) if (Object.hasOwn(value, key)) freezeState(value[key]!);
+  }
+  return Object.freeze(value);
 }

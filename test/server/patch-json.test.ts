@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { PatchAction, type JsonValue } from '../../protocol/index.js';
+import { freezeState, toJsonState } from '../../server/engine/json-state.js';
 import { ackJson, bindUpdateBatchJson, jsonString } from '../../server/engine/patch-json.js';
 
 const STRINGS = [
@@ -59,6 +60,16 @@ describe('patch JSON', () => {
         { action: PatchAction.BindUpdate, type: name, instance: name, prop: changes[0]!.prop, value: true, rev: 1 },
       ]);
     }
+  });
+
+  test('a frozen stored value (a immutableState handler\'s) is written exactly as JSON.stringify writes it, again and again', () => {
+    const nestedValues = VALUES.filter((value) => typeof value === 'object' && value !== null);
+    const state = freezeState(toJsonState({ all: [...nestedValues, { strings: STRINGS, keyed: Object.fromEntries(STRINGS.map((text, i) => [text, i])) }] }));
+    const changes = [{ prop: 'all', value: state.all! }, ...nestedValues.map((value, i) => ({ prop: `v${i}`, value: freezeState(value) }))];
+    const expected = JSON.stringify(changes.map(({ prop, value }) => ({ action: PatchAction.BindUpdate, type: 'T', instance: 'i', prop, value, rev: 9 })));
+    // The second time, parts come from the texts kept for them.
+    assert.equal(bindUpdateBatchJson('T', 'i', 9, changes), expected);
+    assert.equal(bindUpdateBatchJson('T', 'i', 9, changes), expected);
   });
 
   test('non-finite numbers are written as null, as JSON.stringify does', () => {
