@@ -65,14 +65,18 @@ export function renderWorkloads(figures: WorkloadFigures | undefined): string[] 
     'The sections above drive one `Toggle` (one boolean). Here each workload below runs against the same bare ' +
       'server, which holds the same state and changes it in place (`applyInPlace` in `bench/workload-*.ts`) and ' +
       'sends the same props with the same values (one `JSON.stringify` of its patch array), so a ratio measures ' +
-      "Nasc's overhead on that state. Nasc runs the workload as an app's handler. Every case is measured against " +
+      "Nasc's overhead on that state. Nasc runs the workload as an app's handler, which returns new objects for " +
+      'what it changes and is declared with `immutableState` (finding 44), the server in production (`NODE_ENV`). ' +
+      'Every case is measured against ' +
       'Nasc wired with `nasc.attach(server)` (WebSockets, event POSTs and SSE streams taken from Node) and with ' +
       'its Hono routes only (`NASC_BENCH_WS=route`: `serve({ websocket })`, no `attach`), the bare server measured ' +
       `between the two, alternately, ${figures.runs} runs. Throughput is measured as in section 1–2. A round trip ` +
       `here is what a user meets: events ${figures.gapMs} ms apart (a person clicks or types with pauses; back to ` +
       'back, everything stays hot in the caches), and the client parses each message and looks for its ack among ' +
       'the patches, as a page does (finding 40). Server CPU per event is the server process\'s `process.cpuUsage()` ' +
-      'over the window (throughput) or over the recorded events (round trip), divided by the events.',
+      'over the window (throughput) or over the recorded events (round trip), divided by the events. A Hono route ' +
+      'alone, answering a fixed 202, reaches about 0.7× the rate of `node:http` at concurrency 1 and 8 (finding 46): ' +
+      'the Hono-route wiring cannot meet the SSE throughput line there.',
     '',
     '| workload | state and event | patch message, bytes: Nasc / bare |',
     '|---|---|---:|',
