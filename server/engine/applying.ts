@@ -158,8 +158,8 @@ export class Applying {
 }
 
 /**
- * The `TypeError` strict mode throws when a handler declared with `immutableState` changes its (frozen) state, with what
- * to do about it (the server's log shows it; the client is told the event failed).
+ * The `TypeError` strict mode throws when a handler declared with `immutableState` changes its (frozen)
+ * state, with what to do about it (the server's log shows it; the client is told the event failed).
  */
 function explainFrozen(error: unknown): unknown {
   if (!(error instanceof TypeError) || !/read[- ]only|not extensible|Cannot (assign|add|delete|define)/i.test(error.message)) return error;

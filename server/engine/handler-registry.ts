@@ -11,7 +11,7 @@ export interface RegisteredHandler {
   readonly events: ReadonlyMap<string, Callable>;
   /** The payload schemas of the events declared with `withPayload`. */
   readonly payloads: ReadonlyMap<string, PayloadSchema>;
-  /** Its events get the stored state frozen, not a copy (`HandlerOptions.immutableState`). */
+  /** Its events get the stored state, not a copy (`HandlerOptions.immutableState`). */
   readonly immutableState: boolean;
 }
 
