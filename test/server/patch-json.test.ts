@@ -62,12 +62,12 @@ describe('patch JSON', () => {
     }
   });
 
-  test('a frozen stored value (a immutableState handler\'s) is written exactly as JSON.stringify writes it, again and again', () => {
+  test('a frozen stored value (an immutableState handler\'s outside production) is written exactly as JSON.stringify writes it, again and again', () => {
     const nestedValues = VALUES.filter((value) => typeof value === 'object' && value !== null);
     const state = freezeState(toJsonState({ all: [...nestedValues, { strings: STRINGS, keyed: Object.fromEntries(STRINGS.map((text, i) => [text, i])) }] }));
     const changes = [{ prop: 'all', value: state.all! }, ...nestedValues.map((value, i) => ({ prop: `v${i}`, value: freezeState(value) }))];
     const expected = JSON.stringify(changes.map(({ prop, value }) => ({ action: PatchAction.BindUpdate, type: 'T', instance: 'i', prop, value, rev: 9 })));
-    // The second time, parts come from the texts kept for them.
+    // Twice: writing a frozen value changes nothing about it.
     assert.equal(bindUpdateBatchJson('T', 'i', 9, changes), expected);
     assert.equal(bindUpdateBatchJson('T', 'i', 9, changes), expected);
   });
