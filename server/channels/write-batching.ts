@@ -54,12 +54,19 @@ export function batchUntilTickEnd(socket: CorkableSocket): void {
  * own I/O callback, so frames of concurrent events are written in separate ticks, and Node's own per-tick
  * cork sends each alone: one `writev`, one pass through the TCP stack and one wake-up of the reader per
  * frame. Held to the end of the turn (`setImmediate`, right after the I/O callbacks), the frames of every
- * event that came in together leave as one write per stream. The first frame of a turn is held too: sending
- * it at once (so that an event coming alone waits for nothing) would cost a second write and wake-up per
- * turn under load, to save a lone event a few microseconds (see docs/benchmarks.md).
+ * event that came in together leave as one write per stream.
+ *
+ * Holding pays only when events come together. When the last turn's frames came from one tick at most (the
+ * server is keeping up: events arrive one at a time), the frames of the next turn's first tick are not held: they
+ * leave as they are written, and their event's 202 right behind them, instead of both waiting for the end
+ * of the turn. Under load, turns carry the frames of several events and every
+ * frame is held. (A lone event held to the end of its turn cost a quarter of the rate of events sent one
+ * at a time; sending every turn's first frame at once cost a second write per turn under load: see
+ * docs/benchmarks.md.)
  *
  * An event's 202 must not overtake its patches (a browser resolves the `fetch` before it reads the stream
  * further, and the patches would wait behind it), so the event route awaits {@link flushed} before answering.
+ * A frame that is not held is handed to the kernel before the 202 is written.
  *
  * @example
  * const turn = new TurnBatching();
@@ -70,13 +77,23 @@ export function batchUntilTickEnd(socket: CorkableSocket): void {
 export class TurnBatching {
   readonly #held = new Set<CorkableSocket>();
   #waiting: (() => void)[] = [];
-  #turnStarted = false;
+  /** Ticks that wrote frames in the current turn (0: no turn started). */
+  #ticks = 0;
+  /** Whether the current tick has written a frame already. */
+  #inTick = false;
+  /** Whether the current tick's frames leave as they are written instead of at the turn's end. */
+  #passing = false;
+  /** Whether the last turn's frames came from one tick at most. */
+  #lastTurnLone = true;
 
   /** Call right after writing a frame to `socket` (Node has corked it until the next tick). */
   written(socket: CorkableSocket): void {
-    if (!this.#turnStarted) {
-      this.#turnStarted = true;
-      setImmediate(this.#endTurn);
+    if (!this.#inTick) {
+      this.#inTick = true;
+      process.nextTick(this.#endTick);
+      if (this.#ticks === 0) setImmediate(this.#endTurn);
+      this.#passing = this.#ticks === 0 && this.#lastTurnLone;
+      this.#ticks += 1;
     }
     const held = this.#held.has(socket);
     if (socket.writableLength >= MAX_HELD_BYTES) {
@@ -87,6 +104,11 @@ export class TurnBatching {
       return;
     }
     if (held) return;
+    if (this.#passing) {
+      // Node's cork would hold it until the next tick: after the event's 202, which `end()` sends at once.
+      socket.uncork();
+      return;
+    }
     this.#held.add(socket);
     socket.cork();
   }
@@ -97,8 +119,13 @@ export class TurnBatching {
     return new Promise((resolve) => this.#waiting.push(resolve));
   }
 
+  readonly #endTick = (): void => {
+    this.#inTick = false;
+  };
+
   readonly #endTurn = (): void => {
-    this.#turnStarted = false;
+    this.#lastTurnLone = this.#ticks <= 1;
+    this.#ticks = 0;
     const held = [...this.#held];
     this.#held.clear();
     const waiting = this.#waiting;

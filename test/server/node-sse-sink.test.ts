@@ -1,6 +1,6 @@
 /**
- * A frame written to an SSE stream on Node leaves at once (on its own, and as the first frame of a loop turn
- * with `TurnBatching`, see turn-writes.test.ts). Node's own `write` corks the socket until the next tick, which
+ * A frame written to an SSE stream on Node leaves at once (on its own, and with `TurnBatching` while events come
+ * one at a time, see turn-batching.test.ts). Node's own `write` corks the socket until the next tick, which
  * runs after every pending microtask: after the event's 202, which the route writes meanwhile. Checked on a
  * real response: right after `write`, nothing is held back in the socket.
  */

@@ -1,6 +1,8 @@
 /**
  * SSE frames of one event-loop turn are held (corked) until the turn ends and then leave together, one write
- * per stream; `flushed()` lets an event's 202 wait for them. Checked on real responses over real sockets.
+ * per stream; `flushed()` lets an event's 202 wait for them. When events come one at a time (the last turn's
+ * frames came from one tick at most), the first tick's frames are not held: they leave as written, ahead of
+ * an answer sent after them. Checked on real responses over real sockets.
  */
 import assert from 'node:assert/strict';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -64,11 +66,47 @@ function inNewTurn<T>(work: () => T): Promise<T> {
   return new Promise((resolve) => setImmediate(() => resolve(work())));
 }
 
-test('the frames of a turn are held and leave together at its end, one write per stream', async (t) => {
-  const [a, b] = await openStreams(t, 2);
+/** Resolves after the ticks queued so far: what follows runs as another tick (another event's callback). */
+function nextTick(): Promise<void> {
+  return new Promise((resolve) => process.nextTick(resolve));
+}
+
+/**
+ * A turn in which two ticks write a frame to `sink`, as two events POSTed together do: the server is under
+ * load, so the next turn holds every frame. Resolves once the turn has ended.
+ */
+async function loadedTurn(turn: TurnBatching, sink: NodeSseSink): Promise<void> {
+  const { flushed } = await inNewTurn(async () => {
+    sink.write('data: load 1\n\n');
+    await nextTick();
+    sink.write('data: load 2\n\n');
+    return { flushed: turn.flushed() };
+  });
+  await flushed;
+}
+
+/** Records, in order, which of the named sockets hand data to the kernel (`_write`/`_writev`). */
+function writeOrder(sockets: Record<string, object>): string[] {
+  const order: string[] = [];
+  for (const [name, socket] of Object.entries(sockets)) {
+    const writable = socket as { _write: (...args: unknown[]) => unknown; _writev: (...args: unknown[]) => unknown };
+    for (const method of ['_write', '_writev'] as const) {
+      const original = writable[method];
+      writable[method] = function (this: unknown, ...args: unknown[]) {
+        order.push(name);
+        return Reflect.apply(original, this, args);
+      };
+    }
+  }
+  return order;
+}
+
+test('under load, the frames of a turn are held and leave together at its end, one write per stream', async (t) => {
+  const [a, b, other] = await openStreams(t, 3);
   const turn = new TurnBatching();
   const sinkA = new NodeSseSink(a!.response, 1 << 20, turn);
   const sinkB = new NodeSseSink(b!.response, 1 << 20, turn);
+  await loadedTurn(turn, new NodeSseSink(other!.response, 1 << 20, turn));
   const observed = await inNewTurn(() => {
     assert.equal(turn.flushed(), undefined, 'nothing is held yet');
     sinkA.write('data: a1\n\n');
@@ -97,21 +135,74 @@ test('the frames of a turn are held and leave together at its end, one write per
   assert.equal(turn.flushed(), undefined, 'nothing is held after the turn');
 });
 
-test('each turn ends on its own: a lone frame leaves at the end of its turn, before the next one starts', async (t) => {
+test('events one at a time: each frame leaves as it is written, and nothing waits for the turn to end', async (t) => {
   const [a] = await openStreams(t, 1);
   const turn = new TurnBatching();
   const sink = new NodeSseSink(a!.response, 1 << 20, turn);
   for (let i = 0; i < 3; i++) {
-    // In an object: a promise returned as it is would be adopted (awaited) by inNewTurn's own.
-    const { flushed } = await inNewTurn(() => {
+    const observed = await inNewTurn(() => {
       sink.write(`data: ${i}\n\n`);
-      return { flushed: turn.flushed() };
+      return { corked: a!.response.socket!.writableCorked, waiting: a!.response.socket!.writableLength, held: turn.flushed() !== undefined };
     });
-    assert.ok(flushed instanceof Promise, `turn ${i}: the frame is held`);
-    await flushed;
-    assert.deepEqual({ corked: a!.response.socket!.writableCorked, waiting: a!.response.socket!.writableLength }, { corked: 0, waiting: 0 }, `turn ${i}: gone`);
+    assert.deepEqual(observed, { corked: 0, waiting: 0, held: false }, `turn ${i}: handed to the kernel at once`);
     await a!.receivedAll(Array.from({ length: i + 1 }, (_unused, n) => `data: ${n}\n\n`).join(''));
   }
+});
+
+test('after a turn with several events the next one holds its frames; after a lone turn they pass again', async (t) => {
+  const [a, other] = await openStreams(t, 2);
+  const turn = new TurnBatching();
+  const sink = new NodeSseSink(a!.response, 1 << 20, turn);
+  await loadedTurn(turn, new NodeSseSink(other!.response, 1 << 20, turn));
+  // In an object: a promise returned as it is would be adopted (awaited) by inNewTurn's own.
+  const { flushed } = await inNewTurn(() => {
+    sink.write('data: held\n\n');
+    return { flushed: turn.flushed() };
+  });
+  assert.ok(flushed instanceof Promise, 'the turn after a loaded one holds its frame');
+  await flushed;
+  assert.deepEqual({ corked: a!.response.socket!.writableCorked, waiting: a!.response.socket!.writableLength }, { corked: 0, waiting: 0 }, 'gone at the turn end');
+  const after = await inNewTurn(() => {
+    sink.write('data: passes\n\n');
+    return { flushed: turn.flushed() };
+  });
+  assert.equal(after.flushed, undefined, 'that turn was lone: the next frame is not held');
+  await a!.receivedAll('data: held\n\ndata: passes\n\n');
+});
+
+test('a frame reaches the kernel before an answer ended after it, held or not (Node alone would send the answer first)', async (t) => {
+  const [stream, loneAnswer, heldAnswer, plain, plainAnswer, other] = await openStreams(t, 6);
+  const order = writeOrder({ frame: stream!.response.socket!, lone: loneAnswer!.response.socket!, held: heldAnswer!.response.socket! });
+  const turn = new TurnBatching();
+  const sink = new NodeSseSink(stream!.response, 1 << 20, turn);
+  // Events one at a time: the frame is not held, so the answer needs no wait.
+  const lone = await inNewTurn(() => {
+    sink.write('data: lone\n\n');
+    const flushed = turn.flushed();
+    loneAnswer!.response.end('202');
+    return { flushed };
+  });
+  assert.equal(lone.flushed, undefined);
+  assert.deepEqual(order.splice(0), ['frame', 'lone'], 'lone: the frame first');
+  // Under load: the frame is held and the answer waits for flushed(), as the event route does.
+  await loadedTurn(turn, new NodeSseSink(other!.response, 1 << 20, turn));
+  const { flushed } = await inNewTurn(() => {
+    sink.write('data: held\n\n');
+    return { flushed: turn.flushed() };
+  });
+  assert.ok(flushed instanceof Promise);
+  await flushed;
+  heldAnswer!.response.end('202');
+  assert.deepEqual(order.splice(0), ['frame', 'held'], 'held: the frame first');
+  await stream!.receivedAll('data: lone\n\ndata: held\n\n');
+  // Why a frame that is not held is uncorked: a response's write waits for the next tick, an end() does not.
+  const control = writeOrder({ frame: plain!.response.socket!, answer: plainAnswer!.response.socket! });
+  await inNewTurn(() => {
+    plain!.response.write('data: plain\n\n');
+    plainAnswer!.response.end('202');
+  });
+  await nextTick();
+  assert.deepEqual(control, ['answer', 'frame'], 'Node on its own sends the answer ahead of the frame');
 });
 
 test('a stream closed while its frames are held does not stop the others from leaving', async (t) => {
