@@ -3,6 +3,8 @@ export interface BenchConfig {
   mode: 'full' | 'smoke';
   /** Runs of each side-by-side comparison (Nasc and bare alternately). */
   runs: number;
+  /** ms of unrecorded events per transport and workload a fresh server runs before its first measured case (bench/warm-up.ts). */
+  warmUpMs: number;
   throughput: { concurrency: number[]; warmupMs: number; windowMs: number };
   latency: { samples: number; warmup: number };
   clicks: { clicks: number; warmup: number; gapMs: number };
@@ -27,6 +29,7 @@ export interface BenchConfig {
 export const FULL: BenchConfig = {
   mode: 'full',
   runs: 5,
+  warmUpMs: 1_000,
   throughput: { concurrency: [1, 8, 32], warmupMs: 500, windowMs: 2_000 },
   latency: { samples: 1_000, warmup: 100 },
   clicks: { clicks: 250, warmup: 20, gapMs: 10 },
@@ -40,6 +43,7 @@ export const FULL: BenchConfig = {
 export const SMOKE: BenchConfig = {
   mode: 'smoke',
   runs: 1,
+  warmUpMs: 100,
   throughput: { concurrency: [1, 8, 32], warmupMs: 100, windowMs: 300 },
   latency: { samples: 100, warmup: 10 },
   clicks: { clicks: 20, warmup: 3, gapMs: 5 },

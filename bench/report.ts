@@ -17,6 +17,8 @@ export interface BenchReport {
   runs: number;
   /** Runs of the idle-connection benchmark (each with fresh servers). */
   idleRuns: number;
+  /** ms of unrecorded events each fresh server ran per transport and workload first (absent: none). */
+  warmUpMs?: number;
   figures: BenchFigures;
   checks: TargetCheck[];
   /** Lines the run logged about failures (empty when none). */
@@ -79,8 +81,14 @@ export function renderReport(report: BenchReport): string {
       'summarized the same way. The bare baseline is `bench/bare-server-main.ts`: plain `node:http` for SSE and POST, ' +
       'the `ws` package for WebSocket, a Map of booleans flipped by events and one frame written to each subscribed ' +
       'stream (same paths and patch format as Nasc). It is the physical limit for the job on this machine. Each ' +
-      'section starts fresh servers and keeps them through its runs, so later runs see a server that has already ' +
-      'handled many events (as a long-running one has). Nasc runs with its limits raised (a browser tab may send ' +
+      'section starts fresh servers, ' +
+      (report.warmUpMs
+        ? `runs each of them hot first (${report.warmUpMs} ms of events over each transport for each workload the section ` +
+          'measures, nothing recorded: a fresh V8 is still optimizing, finding 47), and keeps them through its runs, so ' +
+          'every run sees a server that has already handled many events (as a long-running one has). '
+        : 'and keeps them through its runs, so later runs see a server that has already handled many events (as a ' +
+          'long-running one has). ') +
+      'Nasc runs with its limits raised (a browser tab may send ' +
       '50 events/s; one bench client sends thousands), a session cookie per stream, as browsers get, metrics on ' +
       '(`metrics: true`, as an operator runs it) and logs at the default level (`warn`: no line per event).',
     '',

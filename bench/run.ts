@@ -20,6 +20,7 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FULL, SMOKE } from './bench-config.js';
+import { warmUp } from './warm-up.js';
 import { runClickLatency } from './click-latency.js';
 import { measureClientSize } from './client-size.js';
 import { runFanOut } from './fan-out.js';
@@ -51,6 +52,7 @@ interface SavedRun {
   mode: 'full' | 'smoke';
   runs: number;
   idleRuns: number;
+  warmUpMs?: number;
   startedAt: string;
   minutes: number;
   command: string;
@@ -119,10 +121,11 @@ async function main(): Promise<void> {
     }
     return options;
   };
-  /** Fresh Nasc and bare servers for one section, stopped after it. */
+  /** Fresh Nasc and bare servers for one section, warmed up, stopped after it. */
   const withServers = async <T>(section: Section, body: (servers: { nasc: BenchServer; bare: BenchServer }) => Promise<T>): Promise<T> => {
     const [nasc, bare] = await Promise.all([startServer('nasc', startOptions(section)), startServer('bare', { pin: pinned })]);
     try {
+      for (const server of [nasc, bare]) await warmUp(server, config);
       return await body({ nasc, bare });
     } finally {
       await Promise.all([nasc.stop(), bare.stop()]);
@@ -167,12 +170,12 @@ async function main(): Promise<void> {
   const minutes = (Date.now() - startedAt.getTime()) / 60_000;
   const flags = [smoke ? '--smoke' : '', only ? `--only=${only.join(',')}` : ''].filter(Boolean).join(' ');
   const command = flags ? `npm run bench -- ${flags}` : 'npm run bench';
-  const report = renderReport({ machine, command, mode: config.mode, startedAt, minutes, runs: config.runs, idleRuns: config.idle.runs, figures, checks, failures });
+  const report = renderReport({ machine, command, mode: config.mode, startedAt, minutes, runs: config.runs, idleRuns: config.idle.runs, warmUpMs: config.warmUpMs, figures, checks, failures });
   mkdirSync(resolve(out, '..'), { recursive: true });
   writeFileSync(out, report);
   // The raw per-run figures, for anyone who wants more than the report shows (and for --rerender). A run of
   // some sections only keeps them beside its report: --rerender rebuilds the docs from a complete run.
-  const saved: SavedRun = { machine, mode: config.mode, runs: config.runs, idleRuns: config.idle.runs, startedAt: startedAt.toISOString(), minutes, command, figures, failures };
+  const saved: SavedRun = { machine, mode: config.mode, runs: config.runs, idleRuns: config.idle.runs, warmUpMs: config.warmUpMs, startedAt: startedAt.toISOString(), minutes, command, figures, failures };
   writeFileSync(only ? `${out.replace(/\.md$/, '')}.json` : lastRunFile(smoke), `${JSON.stringify(saved, null, 1)}\n`);
   console.log('');
   for (const check of checks) console.log(`${check.met ? 'met   ' : 'MISSED'}  ${check.target}: ${check.figure}`);

@@ -5,6 +5,7 @@ import { measureRoundTrips } from './latency.js';
 import { startServer, type BenchServer, type StartOptions } from './server-process.js';
 import { percentile } from './stats.js';
 import { measureThroughput } from './throughput.js';
+import { warmUp } from './warm-up.js';
 import { WORKLOADS, type WorkloadName } from './workloads.js';
 
 /** How Nasc takes its requests: `nasc.attach(server)` (the documented setup), or only its Hono routes. */
@@ -98,6 +99,7 @@ export async function runWorkloads(
   const { runs, warmupMs, windowMs, roundTrip } = config.workloads;
   const results = names.map((name) => emptyResult(name, config));
   try {
+    for (const server of [attach, route, bare]) await warmUp(server, config, names.map((name) => WORKLOADS[name]));
     for (let run = 0; run < runs; run++) {
       for (const result of results) {
         const workload = WORKLOADS[result.name];
