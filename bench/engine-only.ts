@@ -11,11 +11,18 @@
  * payload at once: the engine's own cost of checking payloads, without the validator's.
  * `--metrics` reports every event as the front doors do (its metrics counted, its `info` line skipped: the
  * level is off), and every message as a channel does: the cost of metrics per event is the difference.
+ * `--gap-us=300` puts the thread to sleep that long after each event (`Atomics.wait`), as a server waits
+ * between events that come one at a time, and prints the CPU per event with the sleeps' own cost (measured
+ * alone in the same process, the same number of times) taken out: what the same events cost when each one
+ * runs after a pause, with whatever caches and predictors the pause left cold. `--bare` sends the same
+ * events through the bare baseline's hub instead (`bench/bare-hub.ts`: the state change and the frame, the
+ * least a live-HTML server does per event), for a side-by-side figure.
  */
 import { randomBytes } from 'node:crypto';
 import type { ClientEvent, JsonObject } from '../protocol/index.js';
 import { observe } from '../server/observe/observation.js';
 import { defineHandler, NascEngine, withPayload, type ClientChannel, type LevelledLogger, type PayloadValidator, type Handler } from '../server/index.js';
+import { BareHub } from './bare-hub.js';
 import { workloadHandler } from './workload-handlers.js';
 import { WORKLOADS, type WorkloadName } from './workloads.js';
 
@@ -27,6 +34,11 @@ const withList = option('state', 'flag') === 'list';
 const parsed = args.includes('--parsed');
 const withSchema = args.includes('--payload-schema');
 const withMetrics = args.includes('--metrics');
+const gapMicros = Number(option('gap-us', '0'));
+const bare = args.includes('--bare');
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+/** Sleeps the thread (no spinning: the core is free, as a server's is between lone events). */
+const pause = (): void => void Atomics.wait(sleeper, 0, 0, gapMicros / 1000);
 const workload = args.some((arg) => arg.startsWith('--workload=')) ? WORKLOADS[option('workload', 'toggle') as WorkloadName] : undefined;
 if (args.some((arg) => arg.startsWith('--workload=')) && !workload) throw new Error(`--workload: one of ${Object.keys(WORKLOADS).join(', ')}`);
 
@@ -76,12 +88,19 @@ const sharedCaller = { session: 'bench-session', clientId: 'bench-client' };
 const lanes = Array.from({ length: inFlight }, (_unused, lane) =>
   parsed ? { caller: { session: 'bench-session', clientId: `bench-client-${lane}` }, instance: `instance-${lane}` } : { caller: sharedCaller, instance: 'one' },
 );
+const hub = new BareHub();
 const opened = new Set<object>();
 for (const { caller, instance } of lanes) {
   if (opened.has(caller)) continue;
   opened.add(caller);
+  const mount = { event: 'mount', type, instance, payload: {}, eventId: `mount-${instance}` };
+  if (bare) {
+    hub.open(caller.clientId, { send: () => void (messages += 1) });
+    hub.handle(caller.clientId, mount);
+    continue;
+  }
   engine.open(caller, channel);
-  await engine.handle(caller, { event: 'mount', type, instance, payload: {}, eventId: `mount-${instance}` });
+  await engine.handle(caller, mount);
 }
 
 async function run(count: number, tag: string): Promise<{ wall: number; cpu: number }> {
@@ -96,6 +115,11 @@ async function run(count: number, tag: string): Promise<{ wall: number; cpu: num
       const event = parsed
         ? (JSON.parse(`{"event":"${eventName}","type":"${type}","instance":"${instance}","payload":${payload},"eventId":"${tag}-${id}"}`) as ClientEvent)
         : { event: eventName, type, instance, payload: workload ? (JSON.parse(payload) as JsonObject) : {}, eventId: `${tag}-${id}` };
+      if (bare) {
+        if (!hub.handle(caller.clientId, event)) throw new Error('the bare hub has no stream');
+        if (gapMicros > 0) pause();
+        continue;
+      }
       let result;
       if (observer) {
         const startedAt = performance.now();
@@ -106,6 +130,7 @@ async function run(count: number, tag: string): Promise<{ wall: number; cpu: num
         result = await engine.handle(caller, event);
       }
       if (!result.accepted) throw new Error(`event refused: ${result.code}`);
+      if (gapMicros > 0) pause();
     }
   };
   await Promise.all(lanes.map((_unused, index) => lane(index)));
@@ -115,11 +140,24 @@ async function run(count: number, tag: string): Promise<{ wall: number; cpu: num
 
 await run(Math.min(events, 50_000), 'warm');
 console.log(
-  `engine only: ${events} events, ${inFlight} in flight, ${workload ? `${workload.label} (${workload.name})` : `${withList ? '20-item list' : 'one-flag'} state`}${parsed ? ', parsed events, one client and instance per lane' : ''}${withSchema ? ', payload schema checked' : ''}${withMetrics ? ', metrics on' : ''}`,
+  `engine only: ${events} events, ${inFlight} in flight, ${workload ? `${workload.label} (${workload.name})` : `${withList ? '20-item list' : 'one-flag'} state`}${parsed ? ', parsed events, one client and instance per lane' : ''}${withSchema ? ', payload schema checked' : ''}${withMetrics ? ', metrics on' : ''}${gapMicros > 0 ? `, a ${gapMicros} µs pause after each` : ''}${bare ? ', through the bare hub' : ''}`,
 );
+/** CPU µs of one pause alone, as {@link run} pauses: the same count, nothing else. */
+function pauseCost(count: number): number {
+  const cpu = process.cpuUsage();
+  for (let i = 0; i < count; i++) pause();
+  const used = process.cpuUsage(cpu);
+  return (used.user + used.system) / count;
+}
+
 for (let round = 1; round <= 3; round++) {
   const { wall, cpu } = await run(events, `run${round}`);
-  console.log(`run ${round}: ${wall.toFixed(2)} µs wall, ${cpu.toFixed(2)} µs CPU per event`);
+  if (gapMicros > 0) {
+    const paused = pauseCost(events);
+    console.log(`run ${round}: ${(cpu - paused).toFixed(2)} µs CPU per event after a ${gapMicros} µs pause (${cpu.toFixed(2)} with it, the pause alone ${paused.toFixed(2)})`);
+  } else {
+    console.log(`run ${round}: ${wall.toFixed(2)} µs wall, ${cpu.toFixed(2)} µs CPU per event`);
+  }
 }
 if (messages === 0) throw new Error('no message reached the stream');
 await engine.shutdown();
