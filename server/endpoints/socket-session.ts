@@ -41,6 +41,31 @@ export function errorFrame(refused: Refusal, event?: Pick<ClientEvent, 'type' | 
   return JSON.stringify([patch]);
 }
 
+/** A frame as `ws` hands it over (its `RawData`). */
+type FrameData = Buffer | ArrayBuffer | Buffer[];
+
+/** The part of a `ws` socket a session listens to: its frames and its close. */
+export interface FrameSource {
+  on(event: 'message', listener: (data: FrameData, isBinary: boolean) => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
+}
+
+function textOf(data: FrameData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return data.toString('utf8');
+}
+
+/**
+ * Hands a `ws` socket's frames and its close to its session, straight from `ws`'s own events. Both front
+ * doors wire a socket with this, so a frame costs the same whichever took the upgrade: Hono's `onMessage`
+ * would build a `MessageEvent` around a copy of every frame first.
+ */
+export function listenToSocket(ws: FrameSource, session: SocketSession): void {
+  ws.on('message', (data: FrameData, isBinary: boolean) => (isBinary ? session.refuseBinary() : session.receiveText(textOf(data))));
+  ws.on('close', () => session.closed());
+}
+
 /**
  * One open WebSocket of one client, whichever way it was upgraded (the Hono route or `attach`): opens the
  * client's stream on the engine, takes every text frame as one event, answers a bad frame with an `error`

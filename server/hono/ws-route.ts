@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Handler } from 'hono';
 import type { NascEngine } from '../engine/engine.js';
 import { refusal } from '../endpoints/refusal.js';
-import { SocketSession, type SocketSessionOptions } from '../endpoints/socket-session.js';
+import { listenToSocket, SocketSession, type FrameSource, type SocketSessionOptions } from '../endpoints/socket-session.js';
 import type { StreamEndpoint } from '../endpoints/stream-endpoint.js';
 import type { WebSocketPeer } from '../channels/ws-channel.js';
 import { writeRefusal } from './answer.js';
@@ -56,17 +56,11 @@ export function wsRoute(engine: NascEngine, streams: StreamEndpoint, options: Ws
     const caller = admission.caller;
     // The upgrade's TCP socket is the one `ws` takes over.
     const transport = incoming?.socket;
-    let session: SocketSession | undefined;
     const upgraded = upgradeWebSocket(() => ({
+      // Its frames and close are heard on the `ws` socket itself (no `onMessage`, so Hono wraps none of them).
       onOpen(_event, ws) {
-        session = new SocketSession(engine, caller, ws.raw as unknown as WebSocketPeer, transport, options);
-      },
-      onMessage(message) {
-        if (typeof message.data === 'string') session?.receiveText(message.data);
-        else session?.refuseBinary();
-      },
-      onClose() {
-        session?.closed();
+        const socket = ws.raw as unknown as WebSocketPeer & FrameSource;
+        listenToSocket(socket, new SocketSession(engine, caller, socket, transport, options));
       },
     }));
     const response = await upgraded(c, next);

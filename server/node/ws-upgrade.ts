@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { RawData, WebSocket, WebSocketServer } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import type { Caller, NascEngine } from '../engine/engine.js';
 import { refusal, Refusals, type Refusal } from '../endpoints/refusal.js';
-import { SocketSession, type SocketSessionOptions } from '../endpoints/socket-session.js';
+import { listenToSocket, SocketSession, type SocketSessionOptions } from '../endpoints/socket-session.js';
 import type { StreamEndpoint } from '../endpoints/stream-endpoint.js';
 import { logRequest } from '../util/logger.js';
 import { nodeRequestParts, pathnameOf, requestUrl } from './node-request.js';
@@ -14,11 +14,6 @@ export interface WsUpgradeOptions extends SocketSessionOptions {
   trustProxy: boolean;
 }
 
-function textOf(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
-  return data.toString('utf8');
-}
 
 /** `ws` found the handshake itself malformed (key, version, subprotocols). */
 function refuseHandshake(error: Error, socket: Duplex): void {
@@ -105,7 +100,6 @@ export class WsUpgrade {
     // what matters, and an unheard `error` would throw.
     ws.on('error', ignore);
     const session = new SocketSession(this.#engine, caller, ws, transport, this.#options);
-    ws.on('message', (data: RawData, isBinary: boolean) => (isBinary ? session.refuseBinary() : session.receiveText(textOf(data))));
-    ws.on('close', () => session.closed());
+    listenToSocket(ws, session);
   }
 }
