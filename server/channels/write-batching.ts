@@ -57,12 +57,10 @@ export function batchUntilTickEnd(socket: CorkableSocket): void {
  * event that came in together leave as one write per stream.
  *
  * Holding pays only when events come together. When the last turn's frames came from one tick at most (the
- * server is keeping up: events arrive one at a time), the frames of the next turn's first tick are not held: they
- * leave as they are written, and their event's 202 right behind them, instead of both waiting for the end
- * of the turn. Under load, turns carry the frames of several events and every
- * frame is held. (A lone event held to the end of its turn cost a quarter of the rate of events sent one
- * at a time; sending every turn's first frame at once cost a second write per turn under load: see
- * docs/benchmarks.md.)
+ * server is keeping up: events arrive one at a time), the frames of the next turn's first tick are not held:
+ * they leave as they are written, and their event's 202 right behind them, instead of both waiting for the
+ * end of the turn. Under load, turns carry the frames of several events and every frame is held. (What
+ * holding a lone event, and sending every turn's first frame at once, each cost: docs/benchmarks.md.)
  *
  * An event's 202 must not overtake its patches (a browser resolves the `fetch` before it reads the stream
  * further, and the patches would wait behind it), so the event route awaits {@link flushed} before answering.
